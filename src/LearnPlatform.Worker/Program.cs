@@ -1,7 +1,23 @@
-using LearnPlatform.Worker;
+using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Health;
+using LearnPlatform.Core.Telemetry;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddHostedService<Worker>();
+// The worker host runs background work (grading) beside, or instead of, the API's in-process workers.
+// It serves only /healthz and /readyz, for the orchestrator's probes.
+var builder = WebApplication.CreateSlimBuilder(args);
+var connectionString = builder.Configuration.GetConnectionString("Postgres");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    await Console.Error.WriteLineAsync("error: ConnectionStrings__Postgres is not set.");
+    return 1;
+}
 
-var host = builder.Build();
-host.Run();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.Services.AddLearnPlatformData(connectionString);
+builder.Services.AddLearnPlatformTelemetry(builder.Configuration, "learnplatform-worker");
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+
+var app = builder.Build();
+app.MapHealth();
+await app.RunAsync();
+return 0;

@@ -1,0 +1,16 @@
+using System.Security.Claims;
+
+namespace LearnPlatform.Api.Identity;
+
+public static class MeApi
+{
+    public static void MapMe(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/api/v1/me", (ClaimsPrincipal principal) => TypedResults.Ok(MeResponse.From(Caller.From(principal))))
+            .RequireAuthorization(Policies.TenantCaller);
+}
+
+public sealed record MeResponse(string Uid, Guid TenantId, string Role, string Kind, Guid? SessionId)
+{
+    public static MeResponse From(Caller caller) =>
+        new(caller.Uid, caller.TenantId, caller.Role, caller.IsGuest ? "guest" : "user", caller.SessionId);
+}

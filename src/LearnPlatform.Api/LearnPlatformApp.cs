@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LearnPlatform.Core.Health;
+using LearnPlatform.Api.Identity;
+using LearnPlatform.Api.Identity.Firebase;
+using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace LearnPlatform.Api;
+
+/// <summary>The API's services and pipeline; Program.cs and the integration tests both build it.</summary>
+public static class LearnPlatformApp
+{
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var connectionString = configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new StartupException("ConnectionStrings__Postgres is not set.");
+        }
+
+        var services = builder.Services;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        services.AddLearnPlatformData(connectionString);
+        services.AddLearnPlatformTelemetry(configuration, "learnplatform-api");
+        services.AddFirebaseTokenVerification(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<GuestTokenOptions>(configuration.GetSection("GuestTokens"));
+        services.AddSingleton<GuestTokens>();
+        services.AddSingleton<TenantMembershipLookup>();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        });
+        services.AddAuthentication(CredentialAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CredentialAuthenticationHandler>(CredentialAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddLearnPlatformPolicies();
+
+        var app = builder.Build();
+        if (FirebaseOptions.Validate(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FirebaseOptions>>().Value, app.Environment.IsProduction()) is { } problem)
+        {
+            throw new StartupException(problem);
+        }
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealth();
+        app.MapMe();
+        return app;
+    }
+}
+
+public sealed class StartupException(string message) : Exception(message);

@@ -1,0 +1,105 @@
+using LearnPlatform.Core.Data;
+using LearnPlatform.Core.LocalPostgres;
+
+namespace LearnPlatform.Api.LocalRun;
+
+/// <summary>
+/// The embedded defaults of a local run: when no database is configured (and only outside Production) it
+/// starts a private PostgreSQL cluster under .local/, migrates and seeds it, and starts the Firebase Auth
+/// Emulator when Node and firebase-tools are there. Disposing it stops everything it started.
+/// </summary>
+public sealed class LocalEnvironment : IAsyncDisposable
+{
+    public const string DefaultProjectId = "demo-learnplatform";
+    private const int EmulatorPort = 9099;
+
+    private LocalPostgresCluster? cluster;
+    private AuthEmulator? emulator;
+
+    public static async Task<LocalEnvironment?> StartIfNeededAsync(WebApplicationBuilder builder, CancellationToken ct)
+    {
+        var configuration = builder.Configuration;
+        if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres")))
+        {
+            return null;
+        }
+        if (builder.Environment.IsProduction())
+        {
+            throw new LocalRunException("ConnectionStrings__Postgres is not set; in Production the service needs a database connection.");
+        }
+
+        var root = RepositoryRoot.Find() ?? Directory.GetCurrentDirectory();
+        var local = new LocalEnvironment();
+        try
+        {
+            Console.WriteLine("Starting a private PostgreSQL cluster under .local/postgres ...");
+            local.cluster = await LocalPostgresCluster.StartAsync(Path.Combine(root, ".local", "postgres"), durable: true, ct);
+            var database = await local.cluster.Provisioner.EnsureDatabaseAsync("learnplatform", ct: ct);
+            await DatabaseMigrator.MigrateAsync(database.OwnerConnectionString, database.AppConnectionString, ct);
+            await DemoSeed.SeedDatabaseAsync(database.OwnerConnectionString, ct);
+            var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database.AppConnectionString };
+
+            var projectId = configuration["Firebase:ProjectId"] is { Length: > 0 } configured ? configured : DefaultProjectId;
+            settings["Firebase:ProjectId"] = projectId;
+            if (string.IsNullOrEmpty(configuration["FIREBASE_AUTH_EMULATOR_HOST"]))
+            {
+                if (AuthEmulator.FindCli(root) is { } cli)
+                {
+                    Console.WriteLine("Starting the Firebase Auth Emulator ...");
+                    local.emulator = await AuthEmulator.StartAsync(cli, projectId, EmulatorPort, ct);
+                    await DemoSeed.SeedEmulatorAsync(local.emulator, ct);
+                    settings["FIREBASE_AUTH_EMULATOR_HOST"] = local.emulator.Host;
+                }
+                else
+                {
+                    Console.WriteLine("Node or firebase-tools not found (run `npm ci`): no Auth Emulator; only real Firebase tokens will be accepted.");
+                }
+            }
+            configuration.AddInMemoryCollection(settings);
+            return local;
+        }
+        catch
+        {
+            await local.DisposeAsync();
+            throw;
+        }
+    }
+
+    public void PrintWalkThrough(string baseUrl)
+    {
+        Console.WriteLine($"""
+
+            LearnPlatform is running (local defaults).
+              API:            {baseUrl}
+              Health:         {baseUrl}/healthz   {baseUrl}/readyz
+              PostgreSQL:     127.0.0.1:{cluster?.Port} (data in .local/postgres; log in .local/postgres/postgres.log)
+              Auth Emulator:  {(emulator is null ? "not running" : $"http://{emulator.Host}")}
+              Demo tenant:    {DemoSeed.TenantId} (admin: {DemoSeed.AdminEmail}, candidate: {DemoSeed.CandidateEmail}, password {DemoSeed.Password})
+            """);
+        if (emulator is not null)
+        {
+            Console.WriteLine($$"""
+
+                Try it (copy and paste):
+                  TOKEN=$(curl -s 'http://{{emulator.Host}}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=any' \
+                    -H 'Content-Type: application/json' \
+                    -d '{"email":"{{DemoSeed.AdminEmail}}","password":"{{DemoSeed.Password}}","returnSecureToken":true}' \
+                    | sed -nE 's/.*"idToken": *"([^"]+)".*/\1/p')
+                  curl -s {{baseUrl}}/api/v1/me -H "Authorization: Bearer $TOKEN"
+                """);
+        }
+        Console.WriteLine("\nPress Ctrl-C to stop the service, the database and the emulator.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (emulator is not null)
+        {
+            await emulator.DisposeAsync();
+        }
+        if (cluster is not null)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+}

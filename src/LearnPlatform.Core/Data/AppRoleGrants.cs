@@ -1,0 +1,16 @@
+namespace LearnPlatform.Core.Data;
+
+/// <summary>
+/// Exactly what the application role may do, table by table. `migrate` revokes everything else.
+/// A new table gets no access until it is listed here.
+/// </summary>
+public static class AppRoleGrants
+{
+    public static readonly IReadOnlyDictionary<string, string> Tables = new Dictionary<string, string>
+    {
+        ["__EFMigrationsHistory"] = "SELECT",
+        ["tenants"] = "SELECT",
+        ["memberships"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["guest_tokens"] = "SELECT, INSERT, UPDATE",
+    };
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace LearnPlatform.Core.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    public static IServiceCollection AddLearnPlatformData(this IServiceCollection services, string appConnectionString)
+    {
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(appConnectionString).Build());
+        services.AddScoped<TenantScope>();
+        services.AddDbContext<LearnPlatformDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
+        return services;
+    }
+
+    /// <summary>A context outside dependency injection (CLI, migrations, seeding), acting for <paramref name="tenantId"/>.</summary>
+    public static LearnPlatformDbContext CreateContext(NpgsqlDataSource dataSource, Guid? tenantId = null)
+    {
+        var options = new DbContextOptionsBuilder<LearnPlatformDbContext>();
+        Configure(options, dataSource);
+        return new LearnPlatformDbContext(options.Options, new TenantScope { TenantId = tenantId });
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options
+            .UseNpgsql(dataSource)
+            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+            .AddInterceptors(TenantConnectionInterceptor.Instance)
+            // Migrations are hand-written SQL (RLS policies, grants); there is no model snapshot to compare with.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+}

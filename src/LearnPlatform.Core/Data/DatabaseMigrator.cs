@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace LearnPlatform.Core.Data;
+
+/// <summary>
+/// Applies migrations with the owner's connection, then grants the application role exactly
+/// <see cref="AppRoleGrants"/>. Refuses an application role that could bypass row-level security.
+/// </summary>
+public static class DatabaseMigrator
+{
+    public static async Task MigrateAsync(string ownerConnectionString, string appConnectionString, CancellationToken ct = default)
+    {
+        var appRole = new NpgsqlConnectionStringBuilder(appConnectionString).Username
+            ?? throw new InvalidOperationException("ConnectionStrings__Postgres has no Username.");
+
+        await using var dataSource = NpgsqlDataSource.Create(ownerConnectionString);
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            await EnsureAppRoleIsRestrictedAsync(connection, appRole, ct);
+        }
+
+        await using (var db = DataServiceCollectionExtensions.CreateContext(dataSource))
+        {
+            await db.Database.MigrateAsync(ct);
+        }
+
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            await GrantAsync(connection, appRole, ct);
+        }
+    }
+
+    private static async Task EnsureAppRoleIsRestrictedAsync(NpgsqlConnection connection, string appRole, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT rolsuper, rolbypassrls, rolname = current_user FROM pg_roles WHERE rolname = @role", connection);
+        command.Parameters.AddWithValue("role", appRole);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            throw new InvalidOperationException($"The application role '{appRole}' does not exist; create it before running migrate.");
+        }
+        if (reader.GetBoolean(0) || reader.GetBoolean(1) || reader.GetBoolean(2))
+        {
+            throw new InvalidOperationException(
+                $"The application role '{appRole}' is a superuser, has BYPASSRLS, or owns the tables; row-level security would not apply to it. Use a separate, unprivileged role.");
+        }
+    }
+
+    private static async Task GrantAsync(NpgsqlConnection connection, string appRole, CancellationToken ct)
+    {
+        var role = Quote(appRole);
+        var statements = new List<string>
+        {
+            $"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}",
+            $"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}",
+            $"GRANT USAGE ON SCHEMA public TO {role}",
+        };
+        statements.AddRange(AppRoleGrants.Tables.Select(t => $"GRANT {t.Value} ON TABLE {Quote(t.Key)} TO {role}"));
+        await using var command = new NpgsqlCommand(string.Join(";\n", statements), connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
