@@ -1,0 +1,3 @@
+namespace LearnPlatform.Api.Identity.Firebase;
+
+public sealed record FirebaseUser(string Uid, string? FirebaseTenant, string? TenantIdClaim, string? Email);
