@@ -6,6 +6,7 @@ using LearnPlatform.Api.Identity.Firebase;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace LearnPlatform.Api;
 
@@ -42,9 +43,13 @@ public static class LearnPlatformApp
         services.AddAuthorizationBuilder().AddLearnPlatformPolicies();
 
         var app = builder.Build();
-        if (FirebaseOptions.Validate(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FirebaseOptions>>().Value, app.Environment.IsProduction()) is { } problem)
+        try
         {
-            throw new StartupException(problem);
+            _ = app.Services.GetRequiredService<IOptions<FirebaseOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new StartupException(e.Message);
         }
 
         app.UseExceptionHandler();
