@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
+using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
 using LearnPlatform.Core.Data;
@@ -32,6 +33,7 @@ public static class LearnPlatformApp
         services.AddSingleton<GuestTokens>();
         services.AddSingleton<TenantMembershipLookup>();
         services.AddProblemDetails();
+        ValidationExtensions.UseSnakeCasePropertyNames();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

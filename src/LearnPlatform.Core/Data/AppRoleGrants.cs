@@ -12,5 +12,12 @@ public static class AppRoleGrants
         ["tenants"] = "SELECT",
         ["memberships"] = "SELECT, INSERT, UPDATE, DELETE",
         ["guest_tokens"] = "SELECT, INSERT, UPDATE",
+        ["papers"] = "SELECT, INSERT, UPDATE",
+        ["paper_versions"] = "SELECT, INSERT",
+        ["exam_sessions"] = "SELECT, INSERT, UPDATE",
+        ["session_responses"] = "SELECT, INSERT, UPDATE",
+        ["grading_requests"] = "SELECT, INSERT, DELETE",
+        ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["audit_events"] = "SELECT, INSERT",
     };
 }

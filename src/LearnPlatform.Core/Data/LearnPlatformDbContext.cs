@@ -9,6 +9,13 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<GuestToken> GuestTokens => Set<GuestToken>();
+    public DbSet<Paper> Papers => Set<Paper>();
+    public DbSet<PaperVersion> PaperVersions => Set<PaperVersion>();
+    public DbSet<ExamSession> Sessions => Set<ExamSession>();
+    public DbSet<SessionResponse> Responses => Set<SessionResponse>();
+    public DbSet<GradingRequest> GradingRequests => Set<GradingRequest>();
+    public DbSet<Accommodation> Accommodations => Set<Accommodation>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -26,6 +33,35 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         {
             token.ToTable("guest_tokens");
             token.HasIndex(t => t.TokenHash).IsUnique();
+        });
+        modelBuilder.Entity<Paper>(paper =>
+        {
+            paper.ToTable("papers");
+            paper.Property(p => p.Content).HasJsonConversion();
+        });
+        modelBuilder.Entity<PaperVersion>(version =>
+        {
+            version.ToTable("paper_versions");
+            version.HasKey(v => new { v.PaperId, v.Version });
+            version.Property(v => v.Content).HasJsonConversion();
+        });
+        modelBuilder.Entity<ExamSession>(session =>
+        {
+            session.ToTable("exam_sessions");
+            session.Property(s => s.Layout).HasJsonConversion();
+        });
+        modelBuilder.Entity<SessionResponse>(response =>
+        {
+            response.ToTable("session_responses");
+            response.HasKey(r => new { r.SessionId, r.QuestionId });
+            response.Property(r => r.Answer).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<GradingRequest>().ToTable("grading_requests");
+        modelBuilder.Entity<Accommodation>().ToTable("accommodations");
+        modelBuilder.Entity<AuditEvent>(audit =>
+        {
+            audit.ToTable("audit_events");
+            audit.Property(a => a.Details).HasColumnType("jsonb");
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -1,0 +1,45 @@
+using LearnPlatform.Core.Data;
+
+namespace LearnPlatform.Api.Papers;
+
+/// <summary>
+/// What a candidate or guest may see of a paper. These types have no field for answer keys, rubrics or hidden
+/// tests, so no candidate-facing route can leak them by accident.
+/// </summary>
+public sealed record CandidateQuestion(
+    string Id,
+    string Kind,
+    string Prompt,
+    decimal Points,
+    IReadOnlyList<string>? Options,
+    string? Language,
+    IReadOnlyList<CandidateCodeTest>? Tests);
+
+public sealed record CandidateCodeTest(string Call, string Expected);
+
+public sealed record ExamListItem(Guid Id, int Version, string Title, int TimeLimitSeconds, int MaxAttempts, bool GuestAccess, int QuestionCount, decimal TotalPoints);
+
+public static class CandidateViews
+{
+    /// <param name="optionOrder">The session's order of the options, as indexes into the authored list; null keeps the authored order.</param>
+    public static CandidateQuestion ToCandidateView(this Question question, IReadOnlyList<int>? optionOrder = null) =>
+        new(
+            question.Id,
+            question.Kind,
+            question.Prompt,
+            question.Points,
+            question.Options is { } options && optionOrder is not null ? optionOrder.Select(i => options[i]).ToList() : question.Options,
+            question.Language,
+            question.Tests?.Where(t => !t.Hidden).Select(t => new CandidateCodeTest(t.Call, t.Expected)).ToList());
+
+    public static ExamListItem ToExamListItem(this PaperVersion version) =>
+        new(
+            version.PaperId,
+            version.Version,
+            version.Content.Title,
+            version.Content.TimeLimitSeconds,
+            version.Content.MaxAttempts,
+            version.Content.GuestAccess,
+            version.Content.Questions.Count,
+            version.Content.Questions.Sum(q => q.Points));
+}

@@ -1,0 +1,51 @@
+namespace LearnPlatform.Core.Data;
+
+/// <summary>
+/// A paper's working copy. Authors edit it while it is a draft; publishing freezes a copy as a
+/// <see cref="PaperVersion"/>. Editing a published paper starts the next version's draft, while candidates
+/// keep getting the published version until the next one is published.
+/// </summary>
+public sealed class Paper
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid TenantId { get; set; }
+    public PaperSettings Content { get; set; } = null!;
+
+    /// <summary>The version this working copy is, or will be when published.</summary>
+    public int Version { get; set; } = 1;
+
+    public string Status { get; set; } = PaperStatus.Draft;
+    public int? PublishedVersion { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>An immutable published version of a paper; sessions point at one.</summary>
+public sealed class PaperVersion
+{
+    public Guid PaperId { get; set; }
+    public int Version { get; set; }
+    public Guid TenantId { get; set; }
+    public PaperSettings Content { get; set; } = null!;
+    public required string PublishedBy { get; set; }
+    public DateTimeOffset PublishedAt { get; set; }
+}
+
+/// <summary>Everything an author writes: stored whole as jsonb, in the working copy and in each version.</summary>
+public sealed record PaperSettings
+{
+    public required string Title { get; init; }
+    public int TimeLimitSeconds { get; init; }
+    public int MaxAttempts { get; init; } = 1;
+    public bool GuestAccess { get; init; }
+    public bool ShuffleQuestions { get; init; }
+    public bool ShuffleOptions { get; init; }
+    public required IReadOnlyList<Question> Questions { get; init; }
+}
+
+public static class PaperStatus
+{
+    public const string Draft = "draft";
+    public const string Published = "published";
+}

@@ -1,0 +1,40 @@
+namespace LearnPlatform.Core.Data;
+
+/// <summary>One question of a paper, as authored (answer keys included). Stored in the paper's jsonb column.</summary>
+public sealed record Question
+{
+    public required string Id { get; init; }
+    public required string Kind { get; init; }
+    public required string Prompt { get; init; }
+    public decimal Points { get; init; }
+    public IReadOnlyList<string>? Options { get; init; }
+    public IReadOnlyList<string>? Correct { get; init; }
+    public string? Rubric { get; init; }
+    public string? Language { get; init; }
+    public IReadOnlyList<CodeTest>? Tests { get; init; }
+
+    /// <summary>short_text only: let the AI grader judge an answer that matches no accepted answer exactly.</summary>
+    public bool AiFallback { get; init; }
+}
+
+public sealed record CodeTest
+{
+    public required string Call { get; init; }
+    public required string Expected { get; init; }
+
+    /// <summary>Hidden tests are used in grading and never shown to candidates.</summary>
+    public bool Hidden { get; init; }
+}
+
+public static class QuestionKinds
+{
+    public const string SingleChoice = "single_choice";
+    public const string MultipleChoice = "multiple_choice";
+    public const string ShortText = "short_text";
+    public const string Essay = "essay";
+    public const string Code = "code";
+
+    public static readonly IReadOnlyList<string> All = [SingleChoice, MultipleChoice, ShortText, Essay, Code];
+
+    public static bool IsChoice(string kind) => kind is SingleChoice or MultipleChoice;
+}
