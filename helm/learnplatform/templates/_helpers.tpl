@@ -76,7 +76,8 @@ annotations:
 
 {{/* Image */}}
 {{- define "learnplatform.imageTag" -}}
-{{- default .Chart.AppVersion .Values.image.tag -}}
+{{- /* toString: a tag given with --set may arrive as a number */ -}}
+{{- default .Chart.AppVersion (.Values.image.tag | default "" | toString) -}}
 {{- end -}}
 
 {{- define "learnplatform.image" -}}
