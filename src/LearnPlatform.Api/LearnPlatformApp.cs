@@ -4,6 +4,7 @@ using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
+using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +33,8 @@ public static class LearnPlatformApp
         services.Configure<GuestTokenOptions>(configuration.GetSection("GuestTokens"));
         services.AddSingleton<GuestTokens>();
         services.AddSingleton<TenantMembershipLookup>();
+        services.AddLearnPlatformRateLimits(configuration);
+        services.AddSessions();
         services.AddProblemDetails();
         ValidationExtensions.UseSnakeCasePropertyNames();
         services.ConfigureHttpJsonOptions(json =>
@@ -58,9 +61,12 @@ public static class LearnPlatformApp
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapHealth();
         app.MapMe();
+        app.MapSessions();
+        app.MapGuestSessions();
         return app;
     }
 }

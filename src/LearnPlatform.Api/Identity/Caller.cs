@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using LearnPlatform.Core.Data;
 
 namespace LearnPlatform.Api.Identity;
 
@@ -12,6 +13,11 @@ public sealed record Caller(string Uid, Guid TenantId, string Role, CallerKind K
     public const string SessionClaim = "session_id";
 
     public bool IsGuest => Kind == CallerKind.Guest;
+
+    public bool IsAuthorOrAdmin => !IsGuest && Role is Roles.Author or Roles.Admin;
+
+    /// <summary>Lets an endpoint take the caller as a parameter; only used behind a policy that requires a tenant.</summary>
+    public static ValueTask<Caller?> BindAsync(HttpContext context) => ValueTask.FromResult<Caller?>(From(context.User));
 
     public static Caller From(ClaimsPrincipal principal) =>
         new(

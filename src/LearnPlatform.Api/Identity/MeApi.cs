@@ -1,11 +1,9 @@
-using System.Security.Claims;
-
 namespace LearnPlatform.Api.Identity;
 
 public static class MeApi
 {
     public static void MapMe(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/me", (ClaimsPrincipal principal) => TypedResults.Ok(MeResponse.From(Caller.From(principal))))
+        routes.MapGet("/api/v1/me", (Caller caller) => TypedResults.Ok(MeResponse.From(caller)))
             .RequireAuthorization(Policies.TenantCaller);
 }
 

@@ -139,3 +139,12 @@ public class AppFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 }
+
+/// <summary>An app whose clock the tests move by hand.</summary>
+public sealed class ClockedAppFixture : AppFixture
+{
+    public ManualClock Clock { get; } = new();
+
+    public override async Task InitializeAsync() =>
+        App = await TestApp.StartAsync(configure: builder => builder.Services.AddSingleton<TimeProvider>(Clock));
+}

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Http;
+using LearnPlatform.Api.Identity;
+using LearnPlatform.Core.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace LearnPlatform.Api.Sessions;
+
+public sealed record GuestSessionRequest(Guid? PaperId);
+
+public sealed record GuestSessionResponse(SessionView Session, string GuestToken, DateTimeOffset ExpiresAt);
+
+/// <summary>Diagnostic tests without an account: a session on a guest-enabled paper, and a token for it alone.</summary>
+public static class GuestSessionsApi
+{
+    public const string RateLimitPolicy = "guest-sessions";
+
+    public static void MapGuestSessions(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/api/v1/guest-sessions", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
+
+    private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
+        GuestSessionRequest request, LearnPlatformDbContext db, NpgsqlDataSource dataSource, GuestTokens guestTokens, TimeProvider time, CancellationToken ct)
+    {
+        if (request.PaperId is not { } paperId)
+        {
+            return Problems.BadRequest("paper_id is required.");
+        }
+        if (await TenantOfPaperAsync(dataSource, paperId, ct) is not { } tenantId)
+        {
+            return Problems.NotFound("The paper");
+        }
+        db.Tenant.TenantId = tenantId;
+
+        var published = await db.Papers
+            .Where(p => p.Id == paperId && p.PublishedVersion != null)
+            .Join(db.PaperVersions, p => new { PaperId = p.Id, Version = p.PublishedVersion!.Value }, v => new { v.PaperId, v.Version }, (_, v) => v)
+            .SingleOrDefaultAsync(ct);
+        if (published is null || !published.Content.GuestAccess)
+        {
+            return Problems.NotFound("The paper");
+        }
+
+        var now = time.GetUtcNow();
+        var session = new ExamSession
+        {
+            TenantId = tenantId,
+            PaperId = paperId,
+            PaperVersion = published.Version,
+            Attempt = 1,
+            StartedAt = now,
+            Deadline = now + TimeSpan.FromSeconds(published.Content.TimeLimitSeconds),
+            Layout = SessionLayout.Create(published.Content, RandomNumberGenerator.GetInt32(int.MaxValue)),
+        };
+        var guest = new Caller($"guest:{session.Id}", tenantId, "guest", CallerKind.Guest, session.Id);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        db.Sessions.Add(session);
+        AuditTrail.Record(db, guest, now, "guest_token.issue", $"session/{session.Id}", new { paper_id = paperId });
+        await db.SaveChangesAsync(ct);
+        var token = await guestTokens.IssueAsync(db, session.Id, session.Deadline, ct);
+        await transaction.CommitAsync(ct);
+
+        return TypedResults.Created($"/api/v1/sessions/{session.Id}", new GuestSessionResponse(session.ToView(published.Content, [], now), token.Token, token.ExpiresAt));
+    }
+
+    /// <summary>The guest names only a paper; its id is the proof that makes that one paper's tenant visible (see the guest_paper_lookup policy).</summary>
+    private static async Task<Guid?> TenantOfPaperAsync(NpgsqlDataSource dataSource, Guid paperId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                TenantMembershipLookup.Command("SELECT set_config('app.guest_paper_id', @p0, false)", paperId.ToString()),
+                TenantMembershipLookup.Command("SELECT tenant_id FROM papers WHERE id = @p0", paperId),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        return await reader.ReadAsync(ct) ? reader.GetGuid(0) : null;
+    }
+}

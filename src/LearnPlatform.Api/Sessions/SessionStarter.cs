@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Identity;
+using LearnPlatform.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace LearnPlatform.Api.Sessions;
+
+public abstract record StartOutcome
+{
+    public sealed record Started(ExamSession Session, PaperSettings Paper) : StartOutcome;
+    public sealed record Resumed(ExamSession Session, PaperSettings Paper) : StartOutcome;
+    public sealed record PaperNotFound : StartOutcome;
+    public sealed record AttemptsUsedUp(int MaxAttempts) : StartOutcome;
+}
+
+/// <summary>Starts a candidate's attempt at a published paper, or hands back the one already in progress.</summary>
+public sealed class SessionStarter(LearnPlatformDbContext db, TimeProvider time)
+{
+    public async Task<StartOutcome> StartAsync(Caller caller, Guid paperId, CancellationToken ct)
+    {
+        // The unique indexes make a racing second start fail; the retry then finds the winner's session.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(caller, paperId, ct);
+            }
+            catch (DbUpdateException e) when (attempt == 0 && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<StartOutcome> TryStartAsync(Caller caller, Guid paperId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var published = await db.Papers
+            .Where(p => p.Id == paperId && p.TenantId == caller.TenantId && p.PublishedVersion != null)
+            .Join(db.PaperVersions, p => new { PaperId = p.Id, Version = p.PublishedVersion!.Value }, v => new { v.PaperId, v.Version }, (_, v) => v)
+            .SingleOrDefaultAsync(ct);
+        if (published is null)
+        {
+            return new StartOutcome.PaperNotFound();
+        }
+
+        var open = await db.Sessions
+            .Where(s => s.PaperId == paperId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid && s.Status == SessionStatus.InProgress)
+            .SingleOrDefaultAsync(ct);
+        if (open is not null)
+        {
+            if (open.Deadline > now)
+            {
+                var paper = await db.PaperOfAsync(open, ct);
+                return new StartOutcome.Resumed(open, paper!);
+            }
+            // Past its deadline but not yet closed by the deadline timer: close it now, as the timer would.
+            await SessionSubmitter.CloseAsync(db, open, GradingReasons.Deadline, now, ct);
+        }
+
+        var attemptsUsed = await db.Sessions
+            .Where(s => s.PaperId == paperId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid)
+            .MaxAsync(s => (int?)s.Attempt, ct) ?? 0;
+        if (attemptsUsed >= published.Content.MaxAttempts)
+        {
+            return new StartOutcome.AttemptsUsedUp(published.Content.MaxAttempts);
+        }
+
+        var session = new ExamSession
+        {
+            TenantId = caller.TenantId,
+            PaperId = paperId,
+            PaperVersion = published.Version,
+            CandidateUid = caller.Uid,
+            Attempt = attemptsUsed + 1,
+            StartedAt = now,
+            Deadline = now + await TimeAllowedAsync(caller, paperId, published.Content.TimeLimitSeconds, ct),
+            Layout = SessionLayout.Create(published.Content, RandomNumberGenerator.GetInt32(int.MaxValue)),
+        };
+        db.Sessions.Add(session);
+        AuditTrail.Record(db, caller, now, "session.start", $"session/{session.Id}", new { paper_id = paperId, session.Attempt });
+        await db.SaveChangesAsync(ct);
+        return new StartOutcome.Started(session, published.Content);
+    }
+
+    /// <summary>The time limit stretched by the candidate's accommodation: the paper's own if set, else the tenant-wide one.</summary>
+    private async Task<TimeSpan> TimeAllowedAsync(Caller caller, Guid paperId, int timeLimitSeconds, CancellationToken ct)
+    {
+        var accommodation = await db.Accommodations
+            .Where(a => a.TenantId == caller.TenantId && a.CandidateUid == caller.Uid && (a.PaperId == paperId || a.PaperId == null))
+            .OrderBy(a => a.PaperId == null)
+            .FirstOrDefaultAsync(ct);
+        return ExtraTime.Apply(TimeSpan.FromSeconds(timeLimitSeconds), accommodation);
+    }
+}
+
+public static class ExtraTime
+{
+    public static TimeSpan Apply(TimeSpan timeLimit, Accommodation? accommodation) =>
+        accommodation is null
+            ? timeLimit
+            : TimeSpan.FromSeconds(Math.Ceiling(timeLimit.TotalSeconds * (double)accommodation.TimeMultiplier)) + TimeSpan.FromMinutes(accommodation.ExtraMinutes);
+}
+
+public static class GradingReasons
+{
+    public const string Submit = "submit";
+    public const string Deadline = "deadline";
+    public const string Regrade = "regrade";
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Http;
+using LearnPlatform.Api.Identity;
+using LearnPlatform.Core.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LearnPlatform.Api.Sessions;
+
+public sealed record StartSessionRequest(Guid? PaperId, string? CandidateId);
+
+public sealed record SaveResponseRequest(JsonElement Answer, int? Version);
+
+public sealed record SubmitResponse(string Status, DateTimeOffset? SubmittedAt);
+
+public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);
+
+public static class SessionsApi
+{
+    public static IServiceCollection AddSessions(this IServiceCollection services) =>
+        services.AddScoped<SessionStarter>();
+
+    public static void MapSessions(this IEndpointRouteBuilder routes)
+    {
+        var sessions = routes.MapGroup("/api/v1/sessions");
+        sessions.MapPost("", StartAsync).RequireAuthorization(Policies.TenantUser);
+        sessions.MapGet("", ListMineAsync).RequireAuthorization(Policies.TenantUser);
+        sessions.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.TenantCaller);
+        sessions.MapPut("/{id:guid}/responses/{questionId}", SaveResponseAsync).RequireAuthorization(Policies.TenantCaller);
+        sessions.MapPost("/{id:guid}/submit", SubmitAsync).RequireAuthorization(Policies.TenantCaller);
+        sessions.MapPost("/{id:guid}/guest-token/revoke", RevokeGuestTokenAsync).RequireAuthorization(Policies.Admin);
+        routes.MapGet("/api/v1/papers/{id:guid}/sessions", ListForPaperAsync).RequireAuthorization(Policies.Author);
+    }
+
+    private static async Task<Results<Created<SessionView>, Ok<SessionView>, ProblemHttpResult>> StartAsync(
+        StartSessionRequest request, Caller caller, SessionStarter starter, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (request.PaperId is not { } paperId)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: "paper_id is required.");
+        }
+        if (request.CandidateId is not null && request.CandidateId != caller.Uid)
+        {
+            return Problems.Forbidden("A session can only be started for yourself.");
+        }
+
+        return await starter.StartAsync(caller, paperId, ct) switch
+        {
+            StartOutcome.Started s => TypedResults.Created($"/api/v1/sessions/{s.Session.Id}", s.Session.ToView(s.Paper, [], time.GetUtcNow())),
+            StartOutcome.Resumed r => TypedResults.Ok(await ViewAsync(r.Session, r.Paper)),
+            StartOutcome.AttemptsUsedUp a => Problems.Conflict($"All {a.MaxAttempts} attempt(s) at this paper are used up."),
+            _ => Problems.NotFound("The paper"),
+        };
+
+        async Task<SessionView> ViewAsync(ExamSession session, PaperSettings paper)
+        {
+            var responses = await db.Responses.Where(r => r.SessionId == session.Id).ToListAsync(ct);
+            return session.ToView(paper, responses, time.GetUtcNow());
+        }
+    }
+
+    private static async Task<Ok<ItemsResponse<SessionSummary>>> ListMineAsync(Caller caller, LearnPlatformDbContext db, CancellationToken ct)
+    {
+        var mine = await db.Sessions.TakenBy(caller).OrderByDescending(s => s.StartedAt).Take(200).ToListAsync(ct);
+        return TypedResults.Ok(new ItemsResponse<SessionSummary>(mine.Select(s => s.ToSummary()).ToList()));
+    }
+
+    private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetAsync(Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var session = await db.Sessions.VisibleTo(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        {
+            return Problems.NotFound("The session");
+        }
+        var responses = await db.Responses.Where(r => r.SessionId == id).ToListAsync(ct);
+        return TypedResults.Ok(session.ToView(paper, responses, time.GetUtcNow()));
+    }
+
+    private static async Task<Results<Ok<ResponseView>, ProblemHttpResult>> SaveResponseAsync(
+        Guid id, string questionId, SaveResponseRequest request, HttpRequest http, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var session = await db.Sessions.TakenBy(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        {
+            return Problems.NotFound("The session");
+        }
+        if (paper.Questions.FirstOrDefault(q => q.Id == questionId) is not { } question)
+        {
+            return Problems.NotFound("The question");
+        }
+        if (request.Answer.ValueKind == JsonValueKind.Undefined)
+        {
+            return Validation("answer", "answer is required.");
+        }
+        if (AnswerRules.Check(question, request.Answer) is { } error)
+        {
+            return Validation("answer", error);
+        }
+        if (!ExpectedVersion(http, request, out var expected))
+        {
+            return Validation("If-Match", "If-Match must be the answer's current version, e.g. \"3\".");
+        }
+
+        var now = time.GetUtcNow();
+        var saved = await ResponseWriter.SaveAsync(db, session, questionId, request.Answer.GetRawText(), expected, now, ct);
+        if (saved is not null)
+        {
+            return TypedResults.Ok(saved.ToView());
+        }
+
+        var current = await db.Sessions.Where(s => s.Id == id).Select(s => new { s.Status, s.Deadline }).SingleAsync(ct);
+        return current.Status != SessionStatus.InProgress ? Problems.Conflict("The session is submitted; answers can no longer change.")
+            : current.Deadline <= now ? Problems.Conflict("The session's deadline has passed; answers can no longer change.")
+            : Problems.Conflict("The answer was changed elsewhere (another tab or device); reload it before saving.");
+    }
+
+    private static bool ExpectedVersion(HttpRequest http, SaveResponseRequest request, out int? expected)
+    {
+        expected = request.Version;
+        var ifMatch = http.Headers.IfMatch.ToString();
+        if (ifMatch.Length == 0)
+        {
+            return true;
+        }
+        var parsed = int.TryParse(ifMatch.Trim().Trim('"'), out var version) && version >= 0;
+        expected = version;
+        return parsed;
+    }
+
+    private static async Task<Results<Accepted<SubmitResponse>, ProblemHttpResult>> SubmitAsync(Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var session = await db.Sessions.TakenBy(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (session is null)
+        {
+            return Problems.NotFound("The session");
+        }
+        var now = time.GetUtcNow();
+        if (session.Status == SessionStatus.InProgress)
+        {
+            AuditTrail.Record(db, caller, now, "session.submit", $"session/{id}");
+            if (!await SessionSubmitter.CloseAsync(db, session, GradingReasons.Submit, now, ct))
+            {
+                session = await db.Sessions.SingleAsync(s => s.Id == id, ct);
+            }
+        }
+        return TypedResults.Accepted($"/api/v1/sessions/{id}/result", new SubmitResponse(session.Status, session.SubmittedAt));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeGuestTokenAsync(Guid id, Caller caller, LearnPlatformDbContext db, GuestTokens guestTokens, TimeProvider time, CancellationToken ct)
+    {
+        if (!await db.Sessions.AnyAsync(s => s.Id == id && s.TenantId == caller.TenantId && s.CandidateUid == null, ct))
+        {
+            return Problems.NotFound("The guest session");
+        }
+        await guestTokens.RevokeAsync(db, id, ct);
+        AuditTrail.Record(db, caller, time.GetUtcNow(), "guest_token.revoke", $"session/{id}");
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<ItemsResponse<SessionSummary>>, ProblemHttpResult>> ListForPaperAsync(Guid id, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
+    {
+        if (!await db.Papers.AnyAsync(p => p.Id == id && p.TenantId == caller.TenantId, ct))
+        {
+            return Problems.NotFound("The paper");
+        }
+        var sessions = await db.Sessions
+            .Where(s => s.PaperId == id && s.TenantId == caller.TenantId)
+            .OrderByDescending(s => s.StartedAt)
+            .Take(1000)
+            .ToListAsync(ct);
+        return TypedResults.Ok(new ItemsResponse<SessionSummary>(sessions.Select(s => s.ToSummary()).ToList()));
+    }
+
+    private static ProblemHttpResult Validation(string field, string message) =>
+        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = 400,
+            Title = "One or more validation errors occurred.",
+        });
+}
