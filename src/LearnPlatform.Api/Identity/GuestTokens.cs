@@ -21,7 +21,7 @@ public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestToken
     public async Task<IssuedGuestToken> IssueAsync(LearnPlatformDbContext db, Guid sessionId, DateTimeOffset sessionDeadline, CancellationToken ct)
     {
         var tenantId = db.Tenant.TenantId ?? throw new InvalidOperationException("a guest token is issued inside a tenant");
-        var now = time.GetUtcNow();
+        var now = time.Now();
         var expiresAt = Min(sessionDeadline + options.Value.Grace, now + options.Value.MaxLifetime);
         var token = Prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(TokenBytes));
         db.GuestTokens.Add(new GuestToken
@@ -38,7 +38,7 @@ public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestToken
 
     public Task<int> RevokeAsync(LearnPlatformDbContext db, Guid sessionId, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = time.Now();
         return db.GuestTokens
             .Where(t => t.SessionId == sessionId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
@@ -60,7 +60,7 @@ public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestToken
                 TenantMembershipLookup.Command("SELECT set_config('app.guest_token_hash', @p0, false)", Convert.ToHexStringLower(hash)),
                 TenantMembershipLookup.Command(
                     "SELECT tenant_id, session_id FROM guest_tokens WHERE token_hash = @p0 AND revoked_at IS NULL AND expires_at > @p1",
-                    hash, time.GetUtcNow()),
+                    hash, time.Now()),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);

@@ -43,7 +43,7 @@ public static class GuestSessionsApi
             return Problems.NotFound("The paper");
         }
 
-        var now = time.GetUtcNow();
+        var now = time.Now();
         var session = new ExamSession
         {
             TenantId = tenantId,

@@ -36,7 +36,7 @@ public sealed class SessionStarter(LearnPlatformDbContext db, TimeProvider time)
 
     private async Task<StartOutcome> TryStartAsync(Caller caller, Guid paperId, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = time.Now();
         var published = await db.Papers
             .Where(p => p.Id == paperId && p.TenantId == caller.TenantId && p.PublishedVersion != null)
             .Join(db.PaperVersions, p => new { PaperId = p.Id, Version = p.PublishedVersion!.Value }, v => new { v.PaperId, v.Version }, (_, v) => v)

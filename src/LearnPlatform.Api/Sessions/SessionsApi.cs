@@ -47,7 +47,7 @@ public static class SessionsApi
 
         return await starter.StartAsync(caller, paperId, ct) switch
         {
-            StartOutcome.Started s => TypedResults.Created($"/api/v1/sessions/{s.Session.Id}", s.Session.ToView(s.Paper, [], time.GetUtcNow())),
+            StartOutcome.Started s => TypedResults.Created($"/api/v1/sessions/{s.Session.Id}", s.Session.ToView(s.Paper, [], time.Now())),
             StartOutcome.Resumed r => TypedResults.Ok(await ViewAsync(r.Session, r.Paper)),
             StartOutcome.AttemptsUsedUp a => Problems.Conflict($"All {a.MaxAttempts} attempt(s) at this paper are used up."),
             _ => Problems.NotFound("The paper"),
@@ -56,7 +56,7 @@ public static class SessionsApi
         async Task<SessionView> ViewAsync(ExamSession session, PaperSettings paper)
         {
             var responses = await db.Responses.Where(r => r.SessionId == session.Id).ToListAsync(ct);
-            return session.ToView(paper, responses, time.GetUtcNow());
+            return session.ToView(paper, responses, time.Now());
         }
     }
 
@@ -74,7 +74,7 @@ public static class SessionsApi
             return Problems.NotFound("The session");
         }
         var responses = await db.Responses.Where(r => r.SessionId == id).ToListAsync(ct);
-        return TypedResults.Ok(session.ToView(paper, responses, time.GetUtcNow()));
+        return TypedResults.Ok(session.ToView(paper, responses, time.Now()));
     }
 
     private static async Task<Results<Ok<ResponseView>, ProblemHttpResult>> SaveResponseAsync(
@@ -102,7 +102,7 @@ public static class SessionsApi
             return Validation("If-Match", "If-Match must be the answer's current version, e.g. \"3\".");
         }
 
-        var now = time.GetUtcNow();
+        var now = time.Now();
         var saved = await ResponseWriter.SaveAsync(db, session, questionId, request.Answer.GetRawText(), expected, now, ct);
         if (saved is not null)
         {
@@ -135,7 +135,7 @@ public static class SessionsApi
         {
             return Problems.NotFound("The session");
         }
-        var now = time.GetUtcNow();
+        var now = time.Now();
         if (session.Status == SessionStatus.InProgress)
         {
             AuditTrail.Record(db, caller, now, "session.submit", $"session/{id}");
@@ -154,7 +154,7 @@ public static class SessionsApi
             return Problems.NotFound("The guest session");
         }
         await guestTokens.RevokeAsync(db, id, ct);
-        AuditTrail.Record(db, caller, time.GetUtcNow(), "guest_token.revoke", $"session/{id}");
+        AuditTrail.Record(db, caller, time.Now(), "guest_token.revoke", $"session/{id}");
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }

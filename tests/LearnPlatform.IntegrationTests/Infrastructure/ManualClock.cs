@@ -5,7 +5,7 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset now = start;
 
-    public ManualClock() : this(DateTimeOffset.UtcNow)
+    public ManualClock() : this(DateTimeOffset.UnixEpoch.AddSeconds(Math.Floor((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalSeconds)))
     {
     }
 

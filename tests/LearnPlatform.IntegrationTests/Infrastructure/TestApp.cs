@@ -50,6 +50,8 @@ public sealed class TestApp : IAsyncDisposable
             ["ConnectionStrings:Postgres"] = database.AppConnectionString,
             ["Firebase:ProjectId"] = emulator.ProjectId,
             ["FIREBASE_AUTH_EMULATOR_HOST"] = emulator.Host,
+            // Every test calls from 127.0.0.1; the rate-limit tests set their own limits.
+            ["RateLimits:GuestSessionsPerMinute"] = "100000",
         };
         settings?.Invoke(config);
 
