@@ -1,5 +1,6 @@
 using LearnPlatform.Api;
 using LearnPlatform.Api.Cli;
+using LearnPlatform.Api.Http;
 using LearnPlatform.Api.LocalRun;
 using LearnPlatform.Core.LocalPostgres;
 
@@ -13,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 LocalEnvironment? local = null;
 try
 {
+    ListenPorts.EnsureFree(builder.Configuration);
     local = await LocalEnvironment.StartIfNeededAsync(builder, CancellationToken.None);
     var app = LearnPlatformApp.Build(builder);
     if (local is not null)
@@ -25,11 +27,6 @@ try
 catch (Exception e) when (e is StartupException or LocalRunException or LocalPostgresException)
 {
     await Console.Error.WriteLineAsync($"error: {e.Message}");
-    return 1;
-}
-catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-{
-    await Console.Error.WriteLineAsync($"error: {e.Message} Stop whatever holds the port, or choose another with ASPNETCORE_URLS.");
     return 1;
 }
 finally

@@ -55,7 +55,13 @@ public sealed class AuthEmulator : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        const string script = "trap '' INT; dir=$1; shift; node \"$@\" </dev/null & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child; rm -rf \"$dir\"";
+        const string script = """
+            trap '' INT; dir=$1; shift
+            node "$@" </dev/null & child=$!
+            ( cat >/dev/null; kill $child 2>/dev/null ) &
+            wait $child; status=$?
+            rm -rf "$dir"; exit $status
+            """;
         string[] arguments = ["-c", script, "emulator", workDirectory,
             cli, "emulators:start", "--only", "auth", "--project", projectId, "--config", config];
         foreach (var argument in arguments)
