@@ -2,6 +2,7 @@ using LearnPlatform.Api;
 using LearnPlatform.Api.Cli;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.LocalRun;
+using LearnPlatform.Core.Configuration;
 using LearnPlatform.Core.LocalPostgres;
 
 if (OperatorCli.IsCommand(args))
@@ -14,6 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 LocalEnvironment? local = null;
 try
 {
+    builder.Configuration.AddMountedSecrets();
     ListenPorts.EnsureFree(builder.Configuration);
     local = await LocalEnvironment.StartIfNeededAsync(builder, CancellationToken.None);
     var app = LearnPlatformApp.Build(builder);
@@ -24,7 +26,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is StartupException or LocalRunException or LocalPostgresException)
+catch (Exception e) when (e is StartupException or LocalRunException or LocalPostgresException or DirectoryNotFoundException)
 {
     await Console.Error.WriteLineAsync($"error: {e.Message}");
     return 1;

@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Configuration;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Core.Telemetry;
@@ -5,6 +6,16 @@ using LearnPlatform.Core.Telemetry;
 // The worker host runs background work (grading) beside, or instead of, the API's in-process workers.
 // It serves only /healthz and /readyz, for the orchestrator's probes.
 var builder = WebApplication.CreateSlimBuilder(args);
+try
+{
+    builder.Configuration.AddMountedSecrets();
+}
+catch (DirectoryNotFoundException e)
+{
+    await Console.Error.WriteLineAsync($"error: {e.Message}");
+    return 1;
+}
+
 var connectionString = builder.Configuration.GetConnectionString("Postgres");
 if (string.IsNullOrWhiteSpace(connectionString))
 {
