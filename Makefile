@@ -4,10 +4,15 @@
 run: node_modules/.package-lock.json
 	dotnet run --project src/LearnPlatform.Api --launch-profile local
 
-test: node_modules/.package-lock.json
+# Unit and integration tests, then the Helm chart and kustomize manifests (lint, render, schema, security invariants).
+test: node_modules/.package-lock.json deploy/validate/node_modules/.package-lock.json
 	dotnet test LearnPlatform.sln --logger "trx" --results-directory TestResults
+	deploy/validate/run
 
-# firebase-tools (the Auth Emulator) for the local run and the tests; skipped without npm.
+# firebase-tools (the Auth Emulator) for the local run and the tests.
 node_modules/.package-lock.json: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the Firebase Auth Emulator will not be available"; fi
+
+deploy/validate/node_modules/.package-lock.json: deploy/validate/package-lock.json
+	cd deploy/validate && npm ci --no-audit --no-fund --loglevel=error
