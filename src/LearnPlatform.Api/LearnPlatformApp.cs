@@ -32,6 +32,7 @@ public static class LearnPlatformApp
         services.Configure<GuestTokenOptions>(configuration.GetSection("GuestTokens"));
         services.AddSingleton<GuestTokens>();
         services.AddSingleton<TenantMembershipLookup>();
+        services.AddPapers();
         services.AddProblemDetails();
         ValidationExtensions.UseSnakeCasePropertyNames();
         services.ConfigureHttpJsonOptions(json =>
@@ -61,6 +62,7 @@ public static class LearnPlatformApp
 
         app.MapHealth();
         app.MapMe();
+        app.MapPapers();
         return app;
     }
 }
