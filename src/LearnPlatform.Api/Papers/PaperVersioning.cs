@@ -54,10 +54,10 @@ public static class PaperVersioning
     }
 
     /// <summary>
-    /// Freezes the draft <paramref name="seen"/> as its version. Null when it is no longer that draft
-    /// (published meanwhile, by a racing request, or moved on).
+    /// Freezes the draft <paramref name="seen"/> as its version and returns the paper, now published. Null when it
+    /// is no longer that draft (a racing request published it, or it moved on): the caller re-reads.
     /// </summary>
-    public static async Task<PublishOutcome> TryPublishAsync(LearnPlatformDbContext db, Caller caller, Paper seen, DateTimeOffset now, CancellationToken ct)
+    public static async Task<Paper?> TryPublishAsync(LearnPlatformDbContext db, Caller caller, Paper seen, DateTimeOffset now, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var updated = await db.Papers
@@ -70,7 +70,7 @@ public static class PaperVersioning
                 ct);
         if (updated == 0)
         {
-            return PublishOutcome.Changed;
+            return null;
         }
 
         // The UPDATE holds the row's lock until commit, so no edit can slip in: this is the content being published,
@@ -92,16 +92,12 @@ public static class PaperVersioning
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // Only reachable if a version row already exists for a draft, which the rules above never produce.
-            return PublishOutcome.Conflict;
+            // A version row for a draft's version: the rules above never make one, but if the data holds one anyway,
+            // the caller re-reads and answers 200 or 409, never 500.
+            db.ChangeTracker.Clear();
+            return null;
         }
         await transaction.CommitAsync(ct);
-        return new PublishOutcome(paper);
+        return paper;
     }
-}
-
-public sealed record PublishOutcome(Paper? Published, bool IsConflict = false)
-{
-    public static readonly PublishOutcome Changed = new((Paper?)null);
-    public static readonly PublishOutcome Conflict = new(null, IsConflict: true);
 }

@@ -136,14 +136,10 @@ public static class PapersApi
                 return Problems.NotFound("The paper");
             }
             // Already published and unchanged since: publishing again changes nothing.
-            var outcome = paper.Status == PaperStatus.Published
-                ? new PublishOutcome(paper)
+            var published = paper.Status == PaperStatus.Published
+                ? paper
                 : await PaperVersioning.TryPublishAsync(db, caller, paper, Now(time), ct);
-            if (outcome.IsConflict)
-            {
-                break;
-            }
-            if (outcome.Published is { } published)
+            if (published is not null)
             {
                 PaperETag.Set(response, published.Version);
                 return TypedResults.Ok(published.ToResponse());
@@ -191,6 +187,6 @@ public static class PapersApi
     private static DateTimeOffset Now(TimeProvider time)
     {
         var now = time.GetUtcNow();
-        return now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 }

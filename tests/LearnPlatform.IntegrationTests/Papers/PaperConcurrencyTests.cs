@@ -52,6 +52,29 @@ public sealed class PaperConcurrencyTests(AppFixture fixture) : IClassFixture<Ap
         }
     }
 
+    [Fact]
+    public async Task PublishingOverAnExistingVersionRowIsAConflictNotAServerError()
+    {
+        var users = await TenantUsers.CreateAsync(App);
+        var paper = await users.Author.CreatePaperAsync();
+        await using (var connection = new NpgsqlConnection(App.Database.SuperuserConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO paper_versions SELECT id, version, tenant_id, content, 'someone', now() FROM papers WHERE id = @p::uuid", connection);
+            insert.Parameters.AddWithValue("p", paper.Id().ToString());
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        using var response = await users.Author.PostAsync($"/api/v1/papers/{paper.Id()}/publish", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var current = await users.Author.GetFromJsonAsync<JsonElement>($"/api/v1/papers/{paper.Id()}");
+        Assert.Equal("draft", current.Str("status"));
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM audit_events WHERE resource = 'paper/' || @p AND action = 'paper.publish'", paper.Id()));
+    }
+
     private async Task<long> CountAsync(string sql, Guid paperId)
     {
         await using var connection = new NpgsqlConnection(App.Database.SuperuserConnectionString);
