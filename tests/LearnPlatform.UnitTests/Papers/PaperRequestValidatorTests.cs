@@ -55,6 +55,14 @@ public sealed class PaperRequestValidatorTests
     }
 
     [Fact]
+    public void TooManyQuestionsIsOneErrorNotOnePerQuestion()
+    {
+        var request = Paper(Enumerable.Range(0, 500).Select(i => Essay("same") with { Points = 0 }).ToArray());
+
+        Assert.Equal(["questions"], FailedFields(request));
+    }
+
+    [Fact]
     public void UnknownKindReportsOnlyTheKind()
     {
         var request = Paper(Choice("true_false", ["a", "b"], ["a"]) with { Rubric = "r", Language = "python" });
