@@ -4,6 +4,7 @@ using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
+using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Telemetry;
@@ -34,8 +35,18 @@ public static class LearnPlatformApp
         services.AddSingleton<GuestTokens>();
         services.AddSingleton<TenantMembershipLookup>();
         services.AddLearnPlatformRateLimits(configuration);
+        services.AddPapers();
         services.AddSessions();
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => "There is nothing at this address.",
+                StatusCodes.Status405MethodNotAllowed => "This address does not accept that method.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+                _ => null,
+            });
+        services.AddExceptionHandler<BadRequestHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         ValidationExtensions.UseSnakeCasePropertyNames();
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -65,6 +76,7 @@ public static class LearnPlatformApp
 
         app.MapHealth();
         app.MapMe();
+        app.MapPapers();
         app.MapSessions();
         app.MapGuestSessions();
         return app;

@@ -56,9 +56,9 @@ public sealed class AuthEmulator : IAsyncDisposable
             UseShellExecute = false,
         };
         const string script = """
-            trap '' INT; dir=$1; shift
-            node "$@" </dev/null & child=$!
-            ( cat >/dev/null; kill $child 2>/dev/null ) &
+            trap '' INT; dir=$1; shift; exec 3<&0
+            node "$@" </dev/null 3<&- & child=$!
+            ( cat <&3 >/dev/null; kill $child 2>/dev/null ) &
             wait $child; status=$?
             rm -rf "$dir"; exit $status
             """;

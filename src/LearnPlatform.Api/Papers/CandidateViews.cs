@@ -19,6 +19,16 @@ public sealed record CandidateCodeTest(string Call, string Expected);
 
 public sealed record ExamListItem(Guid Id, int Version, string Title, int TimeLimitSeconds, int MaxAttempts, bool GuestAccess, int QuestionCount, decimal TotalPoints);
 
+/// <summary>What a candidate previews before starting: the published version, without answer keys.</summary>
+public sealed record ExamPreview(
+    Guid Id,
+    int Version,
+    string Title,
+    int TimeLimitSeconds,
+    int MaxAttempts,
+    bool GuestAccess,
+    IReadOnlyList<CandidateQuestion> Questions);
+
 public static class CandidateViews
 {
     /// <param name="optionOrder">The session's order of the options, as indexes into the authored list; null keeps the authored order.</param>
@@ -42,4 +52,14 @@ public static class CandidateViews
             version.Content.GuestAccess,
             version.Content.Questions.Count,
             version.Content.Questions.Sum(q => q.Points));
+
+    public static ExamPreview ToExamPreview(this PaperVersion version) =>
+        new(
+            version.PaperId,
+            version.Version,
+            version.Content.Title,
+            version.Content.TimeLimitSeconds,
+            version.Content.MaxAttempts,
+            version.Content.GuestAccess,
+            version.Content.Questions.Select(q => q.ToCandidateView()).ToList());
 }

@@ -170,3 +170,22 @@ public sealed class StartSessionTests(ClockedAppFixture fixture) : IClassFixture
         await response.AssertProblemAsync(HttpStatusCode.Forbidden);
     }
 }
+
+public sealed class MalformedBodyTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    [Theory]
+    [InlineData("{\"paper_id\": ", "application/json", 400)]
+    [InlineData("{\"paper_id\": 12}", "application/json", 400)]
+    [InlineData("paper_id=1", "application/x-www-form-urlencoded", 415)]
+    public async Task UnreadableBodyIsAProblemThatSaysWhatWasWrong(string body, string mediaType, int status)
+    {
+        var tenant = await fixture.App.CreateTenantAsync();
+        var client = fixture.App.ClientWithBearer((await fixture.App.SignUpAsync(tenant)).IdToken);
+
+        var response = await client.PostAsync("/api/v1/sessions", new StringContent(body, System.Text.Encoding.UTF8, mediaType));
+
+        var problem = await response.AssertProblemAsync((HttpStatusCode)status);
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+        Assert.DoesNotContain("paper_id", problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+    }
+}

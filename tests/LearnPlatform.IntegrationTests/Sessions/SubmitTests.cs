@@ -64,7 +64,7 @@ public sealed class SubmitTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
-    public async Task SavesRacingASubmitNeverLandAfterIt()
+    public async Task SavesRacingASubmitAreEitherKeptOrRefusedNeverLost()
     {
         var (client, session) = await StartedAsync();
 
@@ -73,7 +73,13 @@ public sealed class SubmitTests(AppFixture fixture) : IClassFixture<AppFixture>
         await Task.WhenAll(saves.Append(submit));
 
         Assert.All(saves, s => Assert.Contains(s.Result.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
-        Assert.Equal(0, await App.CountAsync(
-            "SELECT count(*) FROM session_responses r JOIN exam_sessions s ON s.id = r.session_id WHERE s.id = @s AND r.saved_at > s.submitted_at", ("s", session)));
+        var accepted = await Task.WhenAll(saves.Where(s => s.Result.StatusCode == HttpStatusCode.OK)
+            .Select(async s => (await s.Result.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt32()));
+        var after = await client.SaveAsync(session, "q4", "too late");
+        await after.AssertProblemAsync(HttpStatusCode.Conflict);
+        var view = await client.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{session}");
+        var stored = view.GetProperty("responses").EnumerateArray().Select(r => r.GetProperty("version").GetInt32()).DefaultIfEmpty(0).Single();
+        Assert.Equal(accepted.Length, accepted.Distinct().Count());
+        Assert.Equal(accepted.DefaultIfEmpty(0).Max(), stored);
     }
 }

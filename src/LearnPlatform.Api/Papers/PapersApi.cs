@@ -1,0 +1,190 @@
+using System.Security.Claims;
+using FluentValidation;
+using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Http;
+using LearnPlatform.Api.Identity;
+using LearnPlatform.Core.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LearnPlatform.Api.Papers;
+
+/// <summary>
+/// Authors write papers under /api/v1/papers (answer keys included); any user of the tenant lists and previews
+/// the published versions under /api/v1/exams (no answer keys: those routes only ever build candidate views).
+/// </summary>
+public static class PapersApi
+{
+    // A write that keeps losing races to other writes of the same paper gives up with 409 rather than spin.
+    private const int WriteAttempts = 3;
+
+    public static IServiceCollection AddPapers(this IServiceCollection services) =>
+        services.AddSingleton<IValidator<PaperRequest>, PaperRequestValidator>();
+
+    public static void MapPapers(this IEndpointRouteBuilder routes)
+    {
+        var papers = routes.MapGroup("/api/v1/papers").RequireAuthorization(Policies.Author);
+        papers.MapPost("", CreateAsync).Validate<PaperRequest>();
+        papers.MapGet("", ListAsync);
+        papers.MapGet("/{id:guid}", GetAsync);
+        papers.MapPut("/{id:guid}", UpdateAsync).Validate<PaperRequest>();
+        papers.MapPost("/{id:guid}/publish", PublishAsync);
+
+        var exams = routes.MapGroup("/api/v1/exams").RequireAuthorization(Policies.TenantUser);
+        exams.MapGet("", ListExamsAsync);
+        exams.MapGet("/{id:guid}", GetExamAsync);
+    }
+
+    private static async Task<Created<PaperResponse>> CreateAsync(
+        PaperRequest body, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        var now = Now(time);
+        var paper = new Paper
+        {
+            TenantId = caller.TenantId,
+            Content = body.ToSettings(),
+            CreatedBy = caller.Uid,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Papers.Add(paper);
+        AuditTrail.Record(db, caller, now, "paper.create", $"paper/{paper.Id}", new { paper.Version });
+        await db.SaveChangesAsync(ct);
+        PaperETag.Set(response, paper.Version);
+        return TypedResults.Created($"/api/v1/papers/{paper.Id}", paper.ToResponse());
+    }
+
+    private static async Task<Results<Ok<ItemList<PaperSummary>>, ValidationProblem>> ListAsync(
+        string? status, int? limit, Guid? after, ClaimsPrincipal user, LearnPlatformDbContext db, CancellationToken ct)
+    {
+        var errors = Paging.Check(limit);
+        if (status is not (null or PaperStatus.Draft or PaperStatus.Published))
+        {
+            errors["status"] = ["The status must be draft or published."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var tenant = Caller.From(user).TenantId;
+        var items = await PaperSummaryRow.Query(db)
+            .Where(p => p.TenantId == tenant && (status == null || p.Status == status))
+            .Where(p => after == null || p.Id.CompareTo(after.Value) < 0)
+            .OrderByDescending(p => p.Id)
+            .Take(limit ?? Paging.DefaultLimit)
+            .ToListAsync(ct);
+        return TypedResults.Ok(new ItemList<PaperSummary>(items.Select(row => row.ToSummary()).ToList()));
+    }
+
+    private static async Task<Results<Ok<PaperResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, int? version, ClaimsPrincipal user, LearnPlatformDbContext db, HttpResponse response, CancellationToken ct)
+    {
+        var tenant = Caller.From(user).TenantId;
+        if (await FindAsync(db, tenant, id, ct) is not { } paper)
+        {
+            return Problems.NotFound("The paper");
+        }
+        if (version is null)
+        {
+            PaperETag.Set(response, paper.Version);
+            return TypedResults.Ok(paper.ToResponse());
+        }
+        var published = await db.PaperVersions.FirstOrDefaultAsync(v => v.PaperId == id && v.TenantId == tenant && v.Version == version, ct);
+        return published is null ? Problems.NotFound("The paper version") : TypedResults.Ok(published.ToResponse(paper));
+    }
+
+    private static async Task<Results<Ok<PaperResponse>, ProblemHttpResult>> UpdateAsync(
+        Guid id, PaperRequest body, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        var content = body.ToSettings();
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        {
+            if (await FindAsync(db, caller.TenantId, id, ct) is not { } paper)
+            {
+                return Problems.NotFound("The paper");
+            }
+            if (!PaperETag.Matches(request, paper.Version))
+            {
+                return Problems.PreconditionFailed($"The paper is at version {paper.Version}.");
+            }
+            // Saving a published paper unchanged is not an edit: it must not start a new version.
+            var edited = paper.Status == PaperStatus.Published && SameContent(paper.Content, content)
+                ? paper
+                : await PaperVersioning.TryEditAsync(db, caller, paper, content, Now(time), ct);
+            if (edited is not null)
+            {
+                PaperETag.Set(response, edited.Version);
+                return TypedResults.Ok(edited.ToResponse());
+            }
+        }
+        return Problems.Conflict("The paper is being changed by others at the same time; try again.");
+    }
+
+    private static async Task<Results<Ok<PaperResponse>, ProblemHttpResult>> PublishAsync(
+        Guid id, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        {
+            if (await FindAsync(db, caller.TenantId, id, ct) is not { } paper)
+            {
+                return Problems.NotFound("The paper");
+            }
+            // Already published and unchanged since: publishing again changes nothing.
+            var published = paper.Status == PaperStatus.Published
+                ? paper
+                : await PaperVersioning.TryPublishAsync(db, caller, paper, Now(time), ct);
+            if (published is not null)
+            {
+                PaperETag.Set(response, published.Version);
+                return TypedResults.Ok(published.ToResponse());
+            }
+        }
+        return Problems.Conflict("The paper is being changed by others at the same time; try again.");
+    }
+
+    private static async Task<Results<Ok<ItemList<ExamListItem>>, ValidationProblem>> ListExamsAsync(
+        int? limit, Guid? after, ClaimsPrincipal user, LearnPlatformDbContext db, CancellationToken ct)
+    {
+        if (Paging.Check(limit) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var tenant = Caller.From(user).TenantId;
+        var versions = await PublishedVersions(db, tenant)
+            .Where(v => after == null || v.PaperId.CompareTo(after.Value) < 0)
+            .OrderByDescending(v => v.PaperId)
+            .Take(limit ?? Paging.DefaultLimit)
+            .ToListAsync(ct);
+        return TypedResults.Ok(new ItemList<ExamListItem>(versions.Select(v => v.ToExamListItem()).ToList()));
+    }
+
+    private static async Task<Results<Ok<ExamPreview>, ProblemHttpResult>> GetExamAsync(
+        Guid id, ClaimsPrincipal user, LearnPlatformDbContext db, CancellationToken ct)
+    {
+        var tenant = Caller.From(user).TenantId;
+        var version = await PublishedVersions(db, tenant).FirstOrDefaultAsync(v => v.PaperId == id, ct);
+        return version is null ? Problems.NotFound("The exam") : TypedResults.Ok(version.ToExamPreview());
+    }
+
+    /// <summary>Each paper's current published version; never a draft, never an older version.</summary>
+    private static IQueryable<PaperVersion> PublishedVersions(LearnPlatformDbContext db, Guid tenant) =>
+        db.PaperVersions.Where(v => v.TenantId == tenant
+            && db.Papers.Any(p => p.Id == v.PaperId && p.TenantId == tenant && p.PublishedVersion == v.Version));
+
+    private static Task<Paper?> FindAsync(LearnPlatformDbContext db, Guid tenant, Guid id, CancellationToken ct) =>
+        db.Papers.FirstOrDefaultAsync(p => p.Id == id && p.TenantId == tenant, ct);
+
+    private static bool SameContent(PaperSettings a, PaperSettings b) =>
+        System.Text.Json.JsonSerializer.Serialize(a, JsonColumn.Options) == System.Text.Json.JsonSerializer.Serialize(b, JsonColumn.Options);
+
+    /// <summary>Now, at the microsecond precision PostgreSQL keeps, so a response and a later read agree.</summary>
+    private static DateTimeOffset Now(TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
+}
