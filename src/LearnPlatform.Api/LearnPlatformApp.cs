@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
+using LearnPlatform.Api.Accommodations;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
@@ -35,6 +36,7 @@ public static class LearnPlatformApp
         services.AddSingleton<TenantMembershipLookup>();
         services.AddLearnPlatformRateLimits(configuration);
         services.AddSessions();
+        services.AddAccommodations();
         services.AddProblemDetails();
         ValidationExtensions.UseSnakeCasePropertyNames();
         services.ConfigureHttpJsonOptions(json =>
@@ -66,6 +68,7 @@ public static class LearnPlatformApp
         app.MapHealth();
         app.MapMe();
         app.MapSessions();
+        app.MapAccommodations();
         app.MapGuestSessions();
         return app;
     }
