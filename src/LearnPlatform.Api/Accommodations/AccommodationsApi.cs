@@ -29,7 +29,8 @@ public static class AccommodationsApi
         services
             .AddSingleton<IValidator<SetAccommodationCall>, SetAccommodationCallValidator>()
             .AddSingleton<IValidator<RemoveAccommodationCall>, RemoveAccommodationCallValidator>()
-            .AddSingleton<IValidator<AccommodationQuery>, AccommodationQueryValidator>();
+            .AddSingleton<IValidator<AccommodationQuery>, AccommodationQueryValidator>()
+            .AddSingleton<IValidator<ExtendSessionRequest>, ExtendSessionRequestValidator>();
 
     public static void MapAccommodations(this IEndpointRouteBuilder routes)
     {
@@ -37,6 +38,7 @@ public static class AccommodationsApi
         accommodations.MapGet("", ListAsync).Validate<AccommodationQuery>();
         accommodations.MapPut("/{candidateUid}", SetAsync).Validate<SetAccommodationCall>();
         accommodations.MapDelete("/{candidateUid}", RemoveAsync).Validate<RemoveAccommodationCall>();
+        routes.MapSessionExtension();
     }
 
     private static async Task<Ok<ItemsResponse<AccommodationView>>> ListAsync([AsParameters] AccommodationQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)

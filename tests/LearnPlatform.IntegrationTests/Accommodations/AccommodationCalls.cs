@@ -27,6 +27,9 @@ public static class AccommodationCalls
         return list.GetProperty("items").EnumerateArray().ToList();
     }
 
+    public static Task<HttpResponseMessage> ExtendAsync(this HttpClient client, Guid sessionId, int extraMinutes) =>
+        client.PostAsJsonAsync($"/api/v1/sessions/{sessionId}/extend", new { extra_minutes = extraMinutes });
+
     public static async Task<(Guid Tenant, HttpClient Admin, TestUser AdminUser)> TenantWithAdminAsync(this TestApp app)
     {
         var tenant = await app.CreateTenantAsync();

@@ -85,6 +85,31 @@ public sealed class AccommodationValidationTests(AppFixture fixture) : IClassFix
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1441)]
+    public async Task ExtendingByMinutesOutsideOneToOneDayIsBadRequest(int minutes)
+    {
+        var (_, admin, _) = await App.TenantWithAdminAsync();
+
+        var response = await admin.ExtendAsync(Guid.CreateVersion7(), minutes);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("extra_minutes", out _));
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"extra_minutes\": \"10\"}")]
+    public async Task ExtendingWithoutWholeMinutesIsBadRequest(string body)
+    {
+        var (_, admin, _) = await App.TenantWithAdminAsync();
+
+        var response = await admin.PostAsync($"/api/v1/sessions/{Guid.CreateVersion7()}/extend", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
     [InlineData(Roles.Candidate)]
     [InlineData(Roles.Author)]
     public async Task OnlyAdminsManageExtraTime(string role)
@@ -96,6 +121,7 @@ public sealed class AccommodationValidationTests(AppFixture fixture) : IClassFix
         await (await client.PutAccommodationAsync(user.Uid, new { extra_minutes = 30 })).AssertProblemAsync(HttpStatusCode.Forbidden);
         await (await client.GetAsync("/api/v1/accommodations")).AssertProblemAsync(HttpStatusCode.Forbidden);
         await (await client.DeleteAccommodationAsync(user.Uid)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await client.ExtendAsync(Guid.CreateVersion7(), 10)).AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.Equal(0, await App.CountAsync("SELECT count(*) FROM accommodations WHERE tenant_id = @t", ("t", tenant)));
     }
 
@@ -107,6 +133,7 @@ public sealed class AccommodationValidationTests(AppFixture fixture) : IClassFix
             await App.Client.PutAccommodationAsync("candidate-1", new { extra_minutes = 30 }),
             await App.Client.GetAsync("/api/v1/accommodations"),
             await App.Client.DeleteAccommodationAsync("candidate-1"),
+            await App.Client.ExtendAsync(Guid.CreateVersion7(), 10),
         };
 
         Assert.All(responses, r =>
