@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
+using LearnPlatform.Api.Accommodations;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
@@ -37,6 +38,7 @@ public static class LearnPlatformApp
         services.AddLearnPlatformRateLimits(configuration);
         services.AddPapers();
         services.AddSessions();
+        services.AddAccommodations();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
@@ -78,6 +80,7 @@ public static class LearnPlatformApp
         app.MapMe();
         app.MapPapers();
         app.MapSessions();
+        app.MapAccommodations();
         app.MapGuestSessions();
         return app;
     }
