@@ -41,7 +41,7 @@ public static class AccommodationsApi
         routes.MapSessionExtension();
     }
 
-    private static async Task<Ok<ItemsResponse<AccommodationView>>> ListAsync([AsParameters] AccommodationQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
+    private static async Task<Ok<ItemList<AccommodationView>>> ListAsync([AsParameters] AccommodationQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
         var matching = db.Accommodations.Where(a => a.TenantId == caller.TenantId);
         if (query.CandidateId is { } candidate)
@@ -58,7 +58,7 @@ public static class AccommodationsApi
             .ThenBy(a => a.PaperId)
             .Take(MaxListed)
             .ToListAsync(ct);
-        return TypedResults.Ok(new ItemsResponse<AccommodationView>(found.Select(a => a.ToView()).ToList()));
+        return TypedResults.Ok(new ItemList<AccommodationView>(found.Select(a => a.ToView()).ToList()));
     }
 
     private static async Task<Results<Ok<AccommodationView>, ProblemHttpResult>> SetAsync(

@@ -34,7 +34,6 @@ public sealed record AuthorCodeTest(string Call, string Expected, bool Hidden);
 
 public sealed record PaperSummary(Guid Id, int Version, string Status, int? PublishedVersion, string Title, int QuestionCount, DateTimeOffset UpdatedAt);
 
-public sealed record ItemList<T>(IReadOnlyList<T> Items);
 
 public static class PaperViews
 {

@@ -14,8 +14,6 @@ public sealed record SaveResponseRequest(JsonElement Answer, int? Version);
 
 public sealed record SubmitResponse(string Status, DateTimeOffset? SubmittedAt);
 
-public sealed record ItemsResponse<T>(IReadOnlyList<T> Items);
-
 public static class SessionsApi
 {
     public static IServiceCollection AddSessions(this IServiceCollection services) =>
@@ -60,10 +58,10 @@ public static class SessionsApi
         }
     }
 
-    private static async Task<Ok<ItemsResponse<SessionSummary>>> ListMineAsync(Caller caller, LearnPlatformDbContext db, CancellationToken ct)
+    private static async Task<Ok<ItemList<SessionSummary>>> ListMineAsync(Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
         var mine = await db.Sessions.TakenBy(caller).OrderByDescending(s => s.StartedAt).Take(200).ToListAsync(ct);
-        return TypedResults.Ok(new ItemsResponse<SessionSummary>(mine.Select(s => s.ToSummary()).ToList()));
+        return TypedResults.Ok(new ItemList<SessionSummary>(mine.Select(s => s.ToSummary()).ToList()));
     }
 
     private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetAsync(Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
@@ -159,7 +157,7 @@ public static class SessionsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<ItemsResponse<SessionSummary>>, ProblemHttpResult>> ListForPaperAsync(Guid id, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ItemList<SessionSummary>>, ProblemHttpResult>> ListForPaperAsync(Guid id, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
         if (!await db.Papers.AnyAsync(p => p.Id == id && p.TenantId == caller.TenantId, ct))
         {
@@ -170,7 +168,7 @@ public static class SessionsApi
             .OrderByDescending(s => s.StartedAt)
             .Take(1000)
             .ToListAsync(ct);
-        return TypedResults.Ok(new ItemsResponse<SessionSummary>(sessions.Select(s => s.ToSummary()).ToList()));
+        return TypedResults.Ok(new ItemList<SessionSummary>(sessions.Select(s => s.ToSummary()).ToList()));
     }
 
     private static ProblemHttpResult Validation(string field, string message) =>
