@@ -154,7 +154,7 @@ public static class PapersApi
             return TypedResults.ValidationProblem(errors);
         }
         var tenant = Caller.From(user).TenantId;
-        var versions = await PublishedVersions(db, tenant)
+        var versions = await db.PublishedVersions(tenant)
             .Where(v => after == null || v.PaperId.CompareTo(after.Value) < 0)
             .OrderByDescending(v => v.PaperId)
             .Take(limit ?? Paging.DefaultLimit)
@@ -166,14 +166,9 @@ public static class PapersApi
         Guid id, ClaimsPrincipal user, LearnPlatformDbContext db, CancellationToken ct)
     {
         var tenant = Caller.From(user).TenantId;
-        var version = await PublishedVersions(db, tenant).FirstOrDefaultAsync(v => v.PaperId == id, ct);
+        var version = await db.PublishedVersions(tenant).FirstOrDefaultAsync(v => v.PaperId == id, ct);
         return version is null ? Problems.NotFound("The exam") : TypedResults.Ok(version.ToExamPreview());
     }
-
-    /// <summary>Each paper's current published version; never a draft, never an older version.</summary>
-    private static IQueryable<PaperVersion> PublishedVersions(LearnPlatformDbContext db, Guid tenant) =>
-        db.PaperVersions.Where(v => v.TenantId == tenant
-            && db.Papers.Any(p => p.Id == v.PaperId && p.TenantId == tenant && p.PublishedVersion == v.Version));
 
     private static Task<Paper?> FindAsync(LearnPlatformDbContext db, Guid tenant, Guid id, CancellationToken ct) =>
         db.Papers.FirstOrDefaultAsync(p => p.Id == id && p.TenantId == tenant, ct);

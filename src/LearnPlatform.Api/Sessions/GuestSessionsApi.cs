@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
+using LearnPlatform.Api.Papers;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -34,10 +35,7 @@ public static class GuestSessionsApi
         }
         db.Tenant.TenantId = tenantId;
 
-        var published = await db.Papers
-            .Where(p => p.Id == paperId && p.PublishedVersion != null)
-            .Join(db.PaperVersions, p => new { PaperId = p.Id, Version = p.PublishedVersion!.Value }, v => new { v.PaperId, v.Version }, (_, v) => v)
-            .SingleOrDefaultAsync(ct);
+        var published = await db.PublishedVersions(tenantId).SingleOrDefaultAsync(v => v.PaperId == paperId, ct);
         if (published is null || !published.Content.GuestAccess)
         {
             return Problems.NotFound("The paper");

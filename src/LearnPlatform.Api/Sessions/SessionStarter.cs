@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Identity;
+using LearnPlatform.Api.Papers;
 using LearnPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -37,10 +38,7 @@ public sealed class SessionStarter(LearnPlatformDbContext db, TimeProvider time)
     private async Task<StartOutcome> TryStartAsync(Caller caller, Guid paperId, CancellationToken ct)
     {
         var now = time.Now();
-        var published = await db.Papers
-            .Where(p => p.Id == paperId && p.TenantId == caller.TenantId && p.PublishedVersion != null)
-            .Join(db.PaperVersions, p => new { PaperId = p.Id, Version = p.PublishedVersion!.Value }, v => new { v.PaperId, v.Version }, (_, v) => v)
-            .SingleOrDefaultAsync(ct);
+        var published = await db.PublishedVersions(caller.TenantId).SingleOrDefaultAsync(v => v.PaperId == paperId, ct);
         if (published is null)
         {
             return new StartOutcome.PaperNotFound();
