@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Accommodations;
+using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
@@ -39,6 +40,7 @@ public static class LearnPlatformApp
         services.AddPapers();
         services.AddSessions();
         services.AddAccommodations();
+        services.AddGrading();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
@@ -82,6 +84,7 @@ public static class LearnPlatformApp
         app.MapPapers();
         app.MapSessions();
         app.MapAccommodations();
+        app.MapGrading();
         app.MapGuestSessions();
         return app;
     }

@@ -19,5 +19,6 @@ public static class AppRoleGrants
         ["grading_requests"] = "SELECT, INSERT, DELETE",
         ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
         ["audit_events"] = "SELECT, INSERT",
+        ["question_grades"] = "SELECT, INSERT, UPDATE",
     };
 }

@@ -16,6 +16,7 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<GradingRequest> GradingRequests => Set<GradingRequest>();
     public DbSet<Accommodation> Accommodations => Set<Accommodation>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<QuestionGradeRow> QuestionGrades => Set<QuestionGradeRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -57,6 +58,12 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
             response.Property(r => r.Answer).HasColumnType("jsonb");
         });
         modelBuilder.Entity<GradingRequest>().ToTable("grading_requests");
+        modelBuilder.Entity<QuestionGradeRow>(grade =>
+        {
+            grade.ToTable("question_grades");
+            grade.HasKey(g => new { g.SessionId, g.QuestionId });
+            grade.Ignore(g => g.EffectiveScore);
+        });
         modelBuilder.Entity<Accommodation>().ToTable("accommodations");
         modelBuilder.Entity<AuditEvent>(audit =>
         {

@@ -1,0 +1,74 @@
+using FluentValidation;
+using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Http;
+using LearnPlatform.Api.Identity;
+using LearnPlatform.Core.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LearnPlatform.Api.Grading;
+
+public sealed record GradeOverrideRequest(decimal? Score, string? Reason);
+
+public sealed class GradeOverrideRequestValidator : AbstractValidator<GradeOverrideRequest>
+{
+    public GradeOverrideRequestValidator()
+    {
+        RuleFor(r => r.Score).NotNull().GreaterThanOrEqualTo(0).PrecisionScale(10, 2, ignoreTrailingZeros: true);
+        RuleFor(r => r.Reason).NotEmpty().MaximumLength(2000);
+    }
+}
+
+public static class GradeOverrideApi
+{
+    public static void MapGradeOverrides(this IEndpointRouteBuilder routes) =>
+        routes.MapPut("/api/v1/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync)
+            .RequireAuthorization(Policies.Author)
+            .Validate<GradeOverrideRequest>();
+
+    /// <summary>A human's score for one question, with a reason; the automatic score stays beside it. Audited.</summary>
+    private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult, ValidationProblem>> OverrideAsync(
+        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id && s.TenantId == caller.TenantId, ct);
+        var paper = session is null ? null : await db.PaperVersions
+            .Where(v => v.PaperId == session.PaperId && v.Version == session.PaperVersion).Select(v => v.Content).SingleAsync(ct);
+        if (session is null || paper is null)
+        {
+            return Problems.NotFound("The session");
+        }
+        if (paper.Questions.FirstOrDefault(q => q.Id == questionId) is not { } question)
+        {
+            return Problems.NotFound("The question");
+        }
+        if (session.Status == SessionStatus.InProgress)
+        {
+            return Problems.Conflict("The session is still in progress; grade it after it is submitted.");
+        }
+        if (request.Score > question.Points)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [$"The score cannot exceed the question's {question.Points} points."] });
+        }
+
+        var now = time.Now();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var grade = await db.QuestionGrades.AsTracking().SingleOrDefaultAsync(g => g.SessionId == id && g.QuestionId == questionId, ct);
+        if (grade is null)
+        {
+            grade = new QuestionGradeRow { TenantId = caller.TenantId, SessionId = id, QuestionId = questionId, MaxScore = question.Points };
+            db.QuestionGrades.Add(grade);
+        }
+        var previous = grade.EffectiveScore;
+        grade.OverrideScore = request.Score;
+        grade.OverrideReason = request.Reason;
+        grade.OverriddenBy = caller.Uid;
+        grade.OverriddenAt = now;
+        AuditTrail.Record(db, caller, now, "grade.override", $"session/{id}",
+            new { question_id = questionId, score = request.Score, previous_score = previous, auto_score = grade.AutoScore });
+        await db.SaveChangesAsync(ct);
+        await SessionTotals.RecomputeAsync(db, session, paper, now, ct);
+        await transaction.CommitAsync(ct);
+
+        return TypedResults.Ok(new QuestionResult(questionId, grade.EffectiveScore, grade.MaxScore, grade.AutoFeedback, "human", grade.AutoScore, grade.OverrideReason));
+    }
+}

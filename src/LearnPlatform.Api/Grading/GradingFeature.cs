@@ -1,0 +1,15 @@
+using FluentValidation;
+
+namespace LearnPlatform.Api.Grading;
+
+public static class GradingFeature
+{
+    public static IServiceCollection AddGrading(this IServiceCollection services) =>
+        services.AddSingleton<IValidator<GradeOverrideRequest>, GradeOverrideRequestValidator>();
+
+    public static void MapGrading(this IEndpointRouteBuilder routes)
+    {
+        routes.MapResults();
+        routes.MapGradeOverrides();
+    }
+}
