@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LearnPlatform.Core.Data;
 using Npgsql;
 
@@ -7,6 +8,7 @@ namespace LearnPlatform.Api.LocalRun;
 public static class DemoSeed
 {
     public static readonly Guid TenantId = Guid.Parse("0193a5b0-0000-7000-8000-00000000d3e0");
+    public static readonly Guid PaperId = Guid.Parse("0193a5b0-0000-7000-8000-0000000e8a40");
     public const string AdminUid = "demo-admin";
     public const string CandidateUid = "demo-candidate";
     public const string AdminEmail = "admin@demo.learnplatform.test";
@@ -28,6 +30,43 @@ public static class DemoSeed
         command.Parameters.AddWithValue("tenant", TenantId);
         command.Parameters.AddWithValue("admin", AdminUid);
         command.Parameters.AddWithValue("candidate", CandidateUid);
+        await command.ExecuteNonQueryAsync(ct);
+        await SeedPaperAsync(connection, ct);
+    }
+
+    /// <summary>The contract's sample paper, published and open to guests, so the walk-through has something to take.</summary>
+    private static async Task SeedPaperAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var paper = new PaperSettings
+        {
+            Title = "Python basics (demo)",
+            TimeLimitSeconds = 1800,
+            MaxAttempts = 3,
+            GuestAccess = true,
+            Questions =
+            [
+                new Question { Id = "q1", Kind = QuestionKinds.SingleChoice, Prompt = "2+2?", Options = ["3", "4"], Correct = ["4"], Points = 1 },
+                new Question { Id = "q2", Kind = QuestionKinds.MultipleChoice, Prompt = "Even numbers?", Options = ["1", "2", "4"], Correct = ["2", "4"], Points = 2 },
+                new Question { Id = "q3", Kind = QuestionKinds.ShortText, Prompt = "Keyword that defines a function?", Correct = ["def"], Points = 1 },
+                new Question { Id = "q4", Kind = QuestionKinds.Essay, Prompt = "Explain list vs tuple.", Rubric = "Mutability (2), use cases (2), syntax (1)", Points = 5 },
+                new Question
+                {
+                    Id = "q5", Kind = QuestionKinds.Code, Language = "python", Prompt = "Write add(a, b).", Points = 3,
+                    Tests = [new CodeTest { Call = "add(2, 3)", Expected = "5" }, new CodeTest { Call = "add(-1, 1)", Expected = "0", Hidden = true }],
+                },
+            ],
+        };
+        var content = JsonSerializer.Serialize(paper, JsonColumn.Options);
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO papers (id, tenant_id, content, version, status, published_version, created_by, created_at, updated_at)
+                VALUES (@paper, @tenant, @content::jsonb, 1, 'published', 1, @admin, now(), now()) ON CONFLICT (id) DO NOTHING;
+            INSERT INTO paper_versions (paper_id, version, tenant_id, content, published_by, published_at)
+                VALUES (@paper, 1, @tenant, @content::jsonb, @admin, now()) ON CONFLICT (paper_id, version) DO NOTHING;
+            """, connection);
+        command.Parameters.AddWithValue("paper", PaperId);
+        command.Parameters.AddWithValue("tenant", TenantId);
+        command.Parameters.AddWithValue("content", content);
+        command.Parameters.AddWithValue("admin", AdminUid);
         await command.ExecuteNonQueryAsync(ct);
     }
 

@@ -75,17 +75,28 @@ public sealed class LocalEnvironment : IAsyncDisposable
               PostgreSQL:     127.0.0.1:{cluster?.Port} (data in .local/postgres; log in .local/postgres/postgres.log)
               Auth Emulator:  {(emulator is null ? "not running" : $"http://{emulator.Host}")}
               Demo tenant:    {DemoSeed.TenantId} (admin: {DemoSeed.AdminEmail}, candidate: {DemoSeed.CandidateEmail}, password {DemoSeed.Password})
+              Demo exam:      {DemoSeed.PaperId} "Python basics (demo)", open to guests
             """);
         if (emulator is not null)
         {
             Console.WriteLine($$"""
 
-                Try it (copy and paste):
-                  TOKEN=$(curl -s 'http://{{emulator.Host}}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=any' \
-                    -H 'Content-Type: application/json' \
-                    -d '{"email":"{{DemoSeed.AdminEmail}}","password":"{{DemoSeed.Password}}","returnSecureToken":true}' \
-                    | sed -nE 's/.*"idToken": *"([^"]+)".*/\1/p')
-                  curl -s {{baseUrl}}/api/v1/me -H "Authorization: Bearer $TOKEN"
+                Try it (copy and paste into another terminal):
+                  token() { curl -s 'http://{{emulator.Host}}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=any' \
+                    -H 'Content-Type: application/json' -d "{\"email\":\"$1\",\"password\":\"{{DemoSeed.Password}}\",\"returnSecureToken\":true}" \
+                    | sed -nE 's/.*"idToken": *"([^"]+)".*/\1/p'; }
+                  ADMIN=$(token {{DemoSeed.AdminEmail}}); CANDIDATE=$(token {{DemoSeed.CandidateEmail}})
+                  curl -s {{baseUrl}}/api/v1/me -H "Authorization: Bearer $ADMIN"
+                  curl -s {{baseUrl}}/api/v1/exams -H "Authorization: Bearer $CANDIDATE"
+                  SESSION=$(curl -s {{baseUrl}}/api/v1/sessions -H "Authorization: Bearer $CANDIDATE" \
+                    -H 'Content-Type: application/json' -d '{"paper_id":"{{DemoSeed.PaperId}}"}' | sed -nE 's/^\{"id":"([^"]+)".*/\1/p')
+                  curl -s -X PUT {{baseUrl}}/api/v1/sessions/$SESSION/responses/q1 -H "Authorization: Bearer $CANDIDATE" \
+                    -H 'Content-Type: application/json' -d '{"answer":["4"]}'
+                  curl -s -X POST {{baseUrl}}/api/v1/sessions/$SESSION/submit -H "Authorization: Bearer $CANDIDATE"
+                  curl -s {{baseUrl}}/api/v1/sessions/$SESSION/result -H "Authorization: Bearer $CANDIDATE"
+                  curl -s {{baseUrl}}/api/v1/papers/{{DemoSeed.PaperId}}/sessions -H "Authorization: Bearer $ADMIN"
+                  # A guest, no account: a token for one session of the demo paper.
+                  curl -s {{baseUrl}}/api/v1/guest-sessions -H 'Content-Type: application/json' -d '{"paper_id":"{{DemoSeed.PaperId}}"}'
                 """);
         }
         Console.WriteLine("\nPress Ctrl-C to stop the service, the database and the emulator.");
