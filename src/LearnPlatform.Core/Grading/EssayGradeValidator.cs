@@ -5,7 +5,7 @@ namespace LearnPlatform.Core.Grading;
 /// <summary>The AI's grade once it has passed our checks: one item per rubric criterion, in rubric order.</summary>
 public sealed record AiEssayGrade(IReadOnlyList<RubricItemScore> Items, decimal Total, string Rationale, double Confidence);
 
-/// <summary>Either a grade or what was wrong with the AI's JSON (for logs: it never quotes the candidate's answer).</summary>
+/// <summary>Either a grade or what was wrong with the AI's JSON. The problem names only rubric criteria and numbers, never text the AI made up.</summary>
 public sealed record EssayGradeValidation(AiEssayGrade? Grade, string? Problem)
 {
     public bool IsValid => Grade is not null;
@@ -51,7 +51,7 @@ public static class EssayGradeValidator
             var criterion = criterionElement.GetString()!.Trim();
             var rubricItem = rubric.FirstOrDefault(r => string.Equals(r.Criterion.Trim(), criterion, StringComparison.OrdinalIgnoreCase));
             if (rubricItem is null)
-                return Invalid($"criterion \"{Shorten(criterion)}\" is not in the rubric");
+                return Invalid("an item names a criterion that is not in the rubric");
             if (!scores.TryAdd(rubricItem.Criterion, score))
                 return Invalid($"criterion \"{rubricItem.Criterion}\" is scored more than once");
             if (score < 0 || score > rubricItem.Max)
@@ -77,9 +77,6 @@ public static class EssayGradeValidator
         value = 0;
         return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.Number && property.TryGetDecimal(out value);
     }
-
-    // A criterion invented by the AI could echo anything; logs get a bounded piece of it.
-    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
 
     private static EssayGradeValidation Invalid(string problem) => new(null, problem);
 }

@@ -16,6 +16,11 @@ public sealed partial class EssayGrader(GeminiClient gemini, EssayGraderOptions?
     private readonly EssayGraderOptions _options = options ?? new EssayGraderOptions();
     private readonly ILogger _logger = logger ?? NullLogger<EssayGrader>.Instance;
 
+    // Fixed text: echoing the problem could carry words the model took from the answer out of the answer block.
+    private const string RetryNote =
+        "\n\nYour previous reply was rejected: give exactly one item per rubric criterion, each score between 0 and its max, "
+        + "total equal to the sum of the scores, and confidence between 0 and 1.";
+
     public async Task<QuestionGrade> GradeAsync(Question question, string answer, string? apiKeyOverride, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(question);
@@ -41,8 +46,7 @@ public sealed partial class EssayGrader(GeminiClient gemini, EssayGraderOptions?
             }
 
             LogRejected(_logger, question.Id, attempt, problem);
-            // Our own words, never the candidate's: safe to put after the answer block.
-            request = request with { UserText = $"{userText}\n\nYour previous reply was rejected because {problem}. Reply again, following the schema and the rules exactly." };
+            request = request with { UserText = userText + RetryNote };
         }
 
         return new QuestionGrade(question.Id, null, question.Points, GradeStatus.NeedsReview, GradeSource.Ai, GradeFeedback.AiOutputInvalid, null, null);
