@@ -32,7 +32,8 @@ public static class EssayGradeValidator
             return Invalid("total is missing or not a number");
         if (!output.TryGetProperty("rationale", out var rationaleElement) || rationaleElement.ValueKind != JsonValueKind.String)
             return Invalid("rationale is missing or not a string");
-        if (!output.TryGetProperty("confidence", out var confidenceElement) || !confidenceElement.TryGetDouble(out var confidence) || confidenceElement.ValueKind != JsonValueKind.Number)
+        if (!output.TryGetProperty("confidence", out var confidenceElement) || confidenceElement.ValueKind != JsonValueKind.Number
+            || !confidenceElement.TryGetDouble(out var confidence))
             return Invalid("confidence is missing or not a number");
 
         var rationale = rationaleElement.GetString()!;
