@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json;
+
+namespace LearnPlatform.Core.Grading.Gemini;
+
+/// <summary>Reads a successful generateContent response: the first candidate's text, parsed as JSON, and the token usage.</summary>
+public static class GeminiResponseParser
+{
+    private static readonly HashSet<string> BlockingFinishReasons = new(StringComparer.Ordinal)
+    {
+        "SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
+    };
+
+    public static GeminiResponse Parse(string body, int httpStatus = 200)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus, innerException: e);
+        }
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus);
+
+        if (root.TryGetProperty("promptFeedback", out var feedback) && feedback.ValueKind == JsonValueKind.Object
+            && feedback.TryGetProperty("blockReason", out _))
+            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus);
+
+        if (!root.TryGetProperty("candidates", out var candidates) || candidates.ValueKind != JsonValueKind.Array || candidates.GetArrayLength() == 0)
+            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus);
+
+        var candidate = candidates[0];
+        var finishReason = candidate.ValueKind == JsonValueKind.Object && candidate.TryGetProperty("finishReason", out var reason)
+            && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null;
+        if (finishReason is not null && BlockingFinishReasons.Contains(finishReason))
+            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus);
+
+        var text = AnswerText(candidate);
+        if (string.IsNullOrWhiteSpace(text))
+            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus);
+
+        try
+        {
+            using var output = JsonDocument.Parse(text);
+            return new GeminiResponse(output.RootElement.Clone(), Usage(root), finishReason);
+        }
+        catch (JsonException e)
+        {
+            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus, innerException: e);
+        }
+    }
+
+    // The text parts of the answer; parts marked as thoughts are the model's reasoning, not its answer.
+    private static string AnswerText(JsonElement candidate)
+    {
+        if (candidate.ValueKind != JsonValueKind.Object || !candidate.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Object
+            || !content.TryGetProperty("parts", out var parts) || parts.ValueKind != JsonValueKind.Array)
+            return "";
+
+        var text = new StringBuilder();
+        foreach (var part in parts.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.Object))
+        {
+            var isThought = part.TryGetProperty("thought", out var thought) && thought.ValueKind == JsonValueKind.True;
+            if (!isThought && part.TryGetProperty("text", out var partText) && partText.ValueKind == JsonValueKind.String)
+                text.Append(partText.GetString());
+        }
+        return text.ToString();
+    }
+
+    private static GeminiUsage Usage(JsonElement root)
+    {
+        if (!root.TryGetProperty("usageMetadata", out var usage) || usage.ValueKind != JsonValueKind.Object)
+            return GeminiUsage.None;
+        return new GeminiUsage(Count(usage, "promptTokenCount"), Count(usage, "candidatesTokenCount"), Count(usage, "thoughtsTokenCount"), Count(usage, "totalTokenCount"));
+    }
+
+    private static int Count(JsonElement usage, string name) =>
+        usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var count) ? count : 0;
+}

@@ -1,0 +1,16 @@
+namespace LearnPlatform.Core.Grading;
+
+/// <summary>The feedback texts grades carry. They are shown to candidates: none of them reveals an answer key.</summary>
+public static class GradeFeedback
+{
+    public const string Correct = "Correct";
+    public const string Incorrect = "Incorrect";
+    public const string PartiallyCorrect = "Partially correct";
+    public const string NoAnswer = "No answer";
+    public const string UnreadableAnswer = "The answer is not in a form this question accepts";
+    public const string NoAnswerKey = "Awaiting review (the question has no answer key)";
+    public const string NoAiGrader = "Awaiting review (no AI grader configured)";
+    public const string NoCodeSandbox = "Awaiting review (code sandbox not yet available)";
+    public const string UnknownKind = "Awaiting review (this kind of question is not graded automatically)";
+    public const string AiOutputInvalid = "Awaiting review (the AI grader's answer could not be validated)";
+}

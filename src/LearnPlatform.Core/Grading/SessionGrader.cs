@@ -1,0 +1,72 @@
+using System.Text.Json;
+using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Gemini;
+
+namespace LearnPlatform.Core.Grading;
+
+/// <summary>A session's grades and what they add up to.</summary>
+public sealed record SessionGradeSummary(string Status, decimal Score, decimal MaxScore, IReadOnlyList<QuestionGrade> Questions);
+
+/// <summary>
+/// Grades a session's answers, in steps a durable workflow can checkpoint one by one:
+/// <see cref="GradeDeterministic"/> for every question (no I/O), <see cref="GradeWithAiAsync"/> for each question it
+/// left open (one Gemini grading each), then <see cref="Summarize"/>. <see cref="GradeAsync"/> runs the three in a row.
+/// Without an AI grader nothing is left open: answers needing a judgement go to review.
+/// </summary>
+public sealed class SessionGrader(EssayGrader? aiGrader)
+{
+    public bool HasAiGrader => aiGrader is not null;
+
+    /// <summary>The grade that needs no AI, or null when the answer is for <see cref="GradeWithAiAsync"/>.</summary>
+    public QuestionGrade? GradeDeterministic(Question question, JsonElement? answer)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        if (DeterministicGrading.TryGrade(question, answer) is { } grade)
+            return grade;
+        return aiGrader is not null && IsForAi(question) ? null : OfflineGrader.Grade(question, answer);
+    }
+
+    /// <summary>
+    /// Grades one answer with the AI; any answer the rules can settle is settled by them instead, so this is safe to
+    /// call for any question. Throws <see cref="GeminiException"/> when Gemini fails (retry, or give up with
+    /// <see cref="AwaitingReview"/>).
+    /// </summary>
+    public async Task<QuestionGrade> GradeWithAiAsync(Question question, JsonElement? answer, CancellationToken cancellationToken)
+    {
+        if (GradeDeterministic(question, answer) is { } grade)
+            return grade;
+        return await aiGrader!.GradeAsync(question, answer!.Value.GetString()!, apiKeyOverride: null, cancellationToken);
+    }
+
+    /// <summary>The grade to record when the workflow gives up on the AI for a question.</summary>
+    public static QuestionGrade AwaitingReview(Question question, GeminiException error)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(error);
+        return OfflineGrader.AwaitingReview(question, $"Awaiting review (AI grading failed: {error.ClientMessage})", GradeSource.Ai);
+    }
+
+    /// <summary>graded only when every question is graded; the score adds up the graded questions, the maximum all of them.</summary>
+    public static SessionGradeSummary Summarize(IReadOnlyList<QuestionGrade> grades)
+    {
+        ArgumentNullException.ThrowIfNull(grades);
+        var status = grades.All(grade => grade.Status == GradeStatus.Graded) ? GradeStatus.Graded : GradeStatus.NeedsReview;
+        var score = grades.Where(grade => grade.Status == GradeStatus.Graded).Sum(grade => grade.Score ?? 0m);
+        return new SessionGradeSummary(status, score, grades.Sum(grade => grade.MaxScore), grades);
+    }
+
+    public async Task<SessionGradeSummary> GradeAsync(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, JsonElement> answers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        ArgumentNullException.ThrowIfNull(answers);
+        var grades = new List<QuestionGrade>(questions.Count);
+        foreach (var question in questions)
+        {
+            JsonElement? answer = answers.TryGetValue(question.Id, out var value) ? value : null;
+            grades.Add(GradeDeterministic(question, answer) ?? await GradeWithAiAsync(question, answer, cancellationToken));
+        }
+        return Summarize(grades);
+    }
+
+    private static bool IsForAi(Question question) => question.Kind is QuestionKinds.Essay or QuestionKinds.ShortText;
+}
