@@ -1,3 +1,5 @@
+using LearnPlatform.Core.Grading;
+
 namespace LearnPlatform.Core.Data;
 
 /// <summary>
@@ -29,10 +31,4 @@ public sealed class QuestionGradeRow
     public DateTimeOffset? OverriddenAt { get; set; }
 
     public decimal? EffectiveScore => OverrideScore ?? (AutoStatus == GradeStatus.Graded ? AutoScore : null);
-}
-
-public static class GradeStatus
-{
-    public const string Graded = "graded";
-    public const string NeedsReview = "needs_review";
 }
