@@ -19,5 +19,8 @@ public static class AppRoleGrants
         ["grading_requests"] = "SELECT, INSERT, DELETE",
         ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
         ["audit_events"] = "SELECT, INSERT",
+        // The workflow engine: runs are started, claimed and settled, never deleted; checkpoints are written once.
+        ["workflow_runs"] = "SELECT, INSERT, UPDATE",
+        ["workflow_steps"] = "SELECT, INSERT",
     };
 }
