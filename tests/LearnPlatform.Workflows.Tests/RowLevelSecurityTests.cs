@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Data;
 using LearnPlatform.Workflows.Tests.Infrastructure;
 using Npgsql;
 
@@ -102,5 +103,23 @@ public sealed class RowLevelSecurityTests(WorkflowDatabase db) : IClassFixture<W
         Assert.Equal(0L, await CountAsync(same, "workflow_runs"));
         await using var setting = new NpgsqlCommand("SELECT coalesce(current_setting('app.workflow_engine', true), '')", same);
         Assert.Equal("", (string)(await setting.ExecuteScalarAsync())!);
+    }
+
+    [Theory]
+    [InlineData("workflow_runs", "SELECT,INSERT,UPDATE")]
+    [InlineData("workflow_steps", "SELECT,INSERT")]
+    public async Task WorkflowTableHasForcedRowLevelSecurityAndTheApplicationRoleHoldsOnlyItsListedGrants(string table, string expected)
+    {
+        Assert.True(await db.ScalarAsync<bool>("SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = $1::regclass", table));
+        Assert.Equal(expected.Replace(",", ", ", StringComparison.Ordinal), AppRoleGrants.Tables[table]);
+        var held = new List<string>();
+        foreach (var privilege in new[] { "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER" })
+        {
+            if (await db.ScalarAsync<bool>("SELECT has_table_privilege('learnplatform_app', $1, $2)", table, privilege))
+            {
+                held.Add(privilege);
+            }
+        }
+        Assert.Equal(expected, string.Join(',', held));
     }
 }
