@@ -110,7 +110,7 @@ public sealed class WorkflowWorker : BackgroundService
                 {
                     return;
                 }
-                catch (Exception e) when (IsDatabaseTrouble(e))
+                catch (Exception e) when (IsNotCancellation(e))
                 {
                     WorkerLog.ClaimFailed(logger, WorkerId, e.GetType().Name);
                     await WaitAsync(ErrorBackoff, stoppingToken);
@@ -185,7 +185,7 @@ public sealed class WorkflowWorker : BackgroundService
             execution.Settling = true;
             await SettleAsync(execution, definition, context, failure);
         }
-        catch (Exception e) when (IsDatabaseTrouble(e))
+        catch (Exception e) when (IsNotCancellation(e))
         {
             WorkerLog.SettleFailed(logger, run.Id, run.WorkflowType, run.Attempt, e.GetType().Name);
         }
@@ -278,7 +278,7 @@ public sealed class WorkflowWorker : BackgroundService
                         }
                     }
                 }
-                catch (Exception e) when (IsDatabaseTrouble(e) && !ct.IsCancellationRequested)
+                catch (Exception e) when (IsNotCancellation(e) && !ct.IsCancellationRequested)
                 {
                     WorkerLog.HeartbeatFailed(logger, WorkerId, e.GetType().Name);
                 }
@@ -313,7 +313,7 @@ public sealed class WorkflowWorker : BackgroundService
             {
                 return;
             }
-            catch (Exception e) when (IsDatabaseTrouble(e))
+            catch (Exception e) when (IsNotCancellation(e))
             {
                 WorkerLog.ListenFailed(logger, WorkerId, e.GetType().Name);
                 try
@@ -357,7 +357,7 @@ public sealed class WorkflowWorker : BackgroundService
             var released = await store.ReleaseAsync([.. stuck.Select(s => s.Key)], time.GetUtcNow(), CancellationToken.None);
             WorkerLog.ReleasedStuck(logger, WorkerId, released);
         }
-        catch (Exception e) when (IsDatabaseTrouble(e))
+        catch (Exception e) when (IsNotCancellation(e))
         {
             WorkerLog.ReleaseFailed(logger, WorkerId, stuck.Length, e.GetType().Name);
         }
@@ -384,7 +384,8 @@ public sealed class WorkflowWorker : BackgroundService
         return text.Length <= MaxErrorLength ? text : text[..(MaxErrorLength - 3)] + "...";
     }
 
-    private static bool IsDatabaseTrouble(Exception e) => e is not OperationCanceledException || e is TaskCanceledException { InnerException: TimeoutException };
+    /// <summary>Anything but our own cancellation: the worker logs it and carries on (database down, pool exhausted, ...).</summary>
+    private static bool IsNotCancellation(Exception e) => e is not OperationCanceledException || e is TaskCanceledException { InnerException: TimeoutException };
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
