@@ -20,5 +20,8 @@ public static class AppRoleGrants
         ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
         ["audit_events"] = "SELECT, INSERT",
         ["question_grades"] = "SELECT, INSERT, UPDATE",
+        // The workflow engine: runs are started, claimed and settled, never deleted; checkpoints are written once.
+        ["workflow_runs"] = "SELECT, INSERT, UPDATE",
+        ["workflow_steps"] = "SELECT, INSERT",
     };
 }

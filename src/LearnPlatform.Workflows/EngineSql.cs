@@ -1,0 +1,55 @@
+using Npgsql;
+
+namespace LearnPlatform.Workflows;
+
+/// <summary>
+/// The engine's connections see every tenant's runs: its commands start with <see cref="EngineOn"/>, which sets
+/// <c>app.workflow_engine</c> for the implicit transaction of that one batch only (is_local), so the setting can
+/// neither outlive the command nor reach whoever uses the pooled connection next.
+/// </summary>
+internal static class EngineSql
+{
+    public const string Channel = "learnplatform_workflows";
+
+    public const string EngineOn = "SELECT set_config('app.workflow_engine', 'on', true);\n";
+
+    public const string RunColumns =
+        "id, tenant_id, workflow_type, workflow_key, status, attempt, max_attempts, run_at, last_error, created_at, updated_at, completed_at";
+
+    public static NpgsqlCommand Command(NpgsqlConnection connection, string sql) => new(EngineOn + sql, connection);
+
+    /// <summary>Runs an engine command and moves past the result of its set_config.</summary>
+    public static async Task<NpgsqlDataReader> ReaderAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var reader = await command.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        return reader;
+    }
+
+    public static WorkflowRunInfo ReadRun(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.IsDBNull(1) ? null : reader.GetGuid(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        reader.GetInt32(5),
+        reader.GetInt32(6),
+        reader.GetFieldValue<DateTimeOffset>(7),
+        reader.IsDBNull(8) ? null : reader.GetString(8),
+        reader.GetFieldValue<DateTimeOffset>(9),
+        reader.GetFieldValue<DateTimeOffset>(10),
+        reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11));
+
+    /// <summary>
+    /// A due time at PostgreSQL's microsecond precision. A future time is rounded up, so a run never becomes due
+    /// before the time its code asked for (and re-suspends); a time that has come is rounded down, so it is due now.
+    /// </summary>
+    public static DateTimeOffset DueTime(DateTimeOffset at, DateTimeOffset now)
+    {
+        var utc = at.ToUniversalTime();
+        var remainder = utc.Ticks % TimeSpan.TicksPerMicrosecond;
+        return remainder == 0 ? utc
+            : at > now ? utc.AddTicks(TimeSpan.TicksPerMicrosecond - remainder)
+            : utc.AddTicks(-remainder);
+    }
+}

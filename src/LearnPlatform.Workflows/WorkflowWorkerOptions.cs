@@ -1,0 +1,40 @@
+namespace LearnPlatform.Workflows;
+
+public sealed record WorkflowWorkerOptions
+{
+    /// <summary>Shown in leases and logs; unique per worker. Default: machine/process/random.</summary>
+    public string? WorkerId { get; init; }
+
+    /// <summary>Runs this worker executes at once.</summary>
+    public int Concurrency { get; init; } = 4;
+
+    /// <summary>How long a claim holds without a heartbeat; a crashed worker's runs are rescued after it.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often held leases are renewed. Default: a third of the lease.</summary>
+    public TimeSpan? HeartbeatInterval { get; init; }
+
+    /// <summary>The fallback when no notification arrives (LISTEN/NOTIFY wakes workers at once).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often this worker looks for expired leases to rescue.</summary>
+    public TimeSpan RescueInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>On stop, how long in-flight runs may take to finish before they are cancelled and released.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    internal TimeSpan Heartbeat => HeartbeatInterval ?? LeaseDuration / 3;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Concurrency, 1);
+        if (LeaseDuration <= TimeSpan.Zero || Heartbeat <= TimeSpan.Zero || Heartbeat >= LeaseDuration)
+        {
+            throw new ArgumentException("WorkflowWorkerOptions needs LeaseDuration > 0 and 0 < HeartbeatInterval < LeaseDuration.");
+        }
+        if (PollInterval <= TimeSpan.Zero || RescueInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero)
+        {
+            throw new ArgumentException("WorkflowWorkerOptions needs PollInterval > 0, RescueInterval > 0 and ShutdownGrace >= 0.");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace LearnPlatform.Benchmarks;
+
+/// <summary>PostgreSQL's own pgbench, against a scratch database of the same cluster: the yardstick for the engine's figures.</summary>
+internal static partial class Pgbench
+{
+    public sealed record Result(string Command, double Tps, double LatencyAverageMs);
+
+    public static async Task<Result> RunAsync(string binDirectory, string ownerConnectionString, int clients, int threads, int seconds)
+    {
+        var pgbench = Path.Combine(binDirectory, "pgbench");
+        var connection = new NpgsqlConnectionStringBuilder(ownerConnectionString);
+        var target = new[] { "-h", connection.Host!, "-p", connection.Port.ToString(CultureInfo.InvariantCulture), "-U", connection.Username!, connection.Database! };
+        await RunAsync(pgbench, connection.Password!, ["-i", "-s", "1", "-q", .. target]);
+        string[] benchmark = ["-N", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", threads.ToString(CultureInfo.InvariantCulture),
+            "-T", seconds.ToString(CultureInfo.InvariantCulture), .. target];
+        var output = await RunAsync(pgbench, connection.Password!, benchmark);
+        var tps = Tps().Match(output);
+        var latency = Latency().Match(output);
+        if (!tps.Success || !latency.Success)
+        {
+            throw new InvalidOperationException($"unexpected pgbench output:\n{output}");
+        }
+        return new Result(
+            "pgbench " + string.Join(' ', benchmark[..^(target.Length)]),
+            double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture),
+            double.Parse(latency.Groups[1].Value, CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<string> RunAsync(string file, string password, string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["PGPASSWORD"] = password;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var output = await stdout + await stderr;
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"pgbench failed ({process.ExitCode}):\n{output}");
+    }
+
+    [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
+    private static partial Regex Tps();
+
+    [GeneratedRegex(@"latency average = ([0-9.]+) ms")]
+    private static partial Regex Latency();
+}
