@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace LearnPlatform.UnitTests.Grading;
+namespace LearnPlatform.UnitTests.Logging;
 
 internal sealed class CapturingLogger<T> : ILogger<T>
 {
