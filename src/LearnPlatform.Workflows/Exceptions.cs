@@ -16,6 +16,32 @@ public class NonRetryableActivityException : Exception
     }
 }
 
+/// <summary>
+/// Thrown by an activity for a retryable error whose source said how long to wait (an HTTP 429's retry delay):
+/// the run is retried no sooner than that, or after the retry policy's delay if that is longer.
+/// </summary>
+public sealed class RetryLaterException : Exception
+{
+    public RetryLaterException()
+    {
+    }
+
+    public RetryLaterException(string message) : base(message)
+    {
+    }
+
+    public RetryLaterException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+
+    public RetryLaterException(string message, TimeSpan retryAfter, Exception? innerException = null) : base(message, innerException)
+    {
+        RetryAfter = retryAfter;
+    }
+
+    public TimeSpan RetryAfter { get; }
+}
+
 /// <summary>An activity ran past its start-to-close timeout. Retryable.</summary>
 public sealed class ActivityTimeoutException : TimeoutException
 {

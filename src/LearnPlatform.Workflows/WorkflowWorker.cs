@@ -248,6 +248,10 @@ public sealed class WorkflowWorker : BackgroundService
         }
 
         var delay = definition.Options.Retry.DelayAfter(run.Attempt, Random.Shared.NextDouble());
+        if (failure is RetryLaterException { RetryAfter: var hint } && hint > delay)
+        {
+            delay = hint;
+        }
         if (await store.RetryLaterAsync(run, now + delay, error, now, CancellationToken.None))
         {
             WorkerLog.WillRetry(logger, run.Id, run.WorkflowType, run.Attempt, run.MaxAttempts, errorKind, context.FailedStepId, delay);

@@ -41,6 +41,29 @@ public sealed class RetryTests(WorkflowDatabase db) : IClassFixture<WorkflowData
     }
 
     [Fact]
+    public async Task RetryLaterWaitsAtLeastTheDelayTheSourceAskedFor()
+    {
+        var attempts = new ConcurrentQueue<long>();
+        var registry = new WorkflowRegistry().Register<int>("retry.later", async (workflow, _) =>
+            await workflow.StepAsync("rate-limited", (activity, _) =>
+            {
+                attempts.Enqueue(Stopwatch.GetTimestamp());
+                return activity.Attempt == 1
+                    ? throw new RetryLaterException("429 from upstream", TimeSpan.FromMilliseconds(1500))
+                    : Task.FromResult(activity.Attempt);
+            }), QuickRetries(maxAttempts: 3));
+        await using var worker = await RunningWorker.StartAsync(db.App, registry);
+
+        var runId = await db.StartAsync(new WorkflowClient(registry), "retry.later", 0);
+
+        await db.WaitForStatusAsync(runId, WorkflowStatus.Completed);
+        var seen = attempts.ToArray();
+        Assert.Equal(2, seen.Length);
+        var gap = Stopwatch.GetElapsedTime(seen[0], seen[1]);
+        Assert.True(gap >= TimeSpan.FromMilliseconds(1450), $"retried after {gap.TotalMilliseconds} ms; upstream asked for 1500 ms, the policy alone gives 200 ms");
+    }
+
+    [Fact]
     public async Task NonRetryableErrorParksTheRunAfterOneAttempt()
     {
         var calls = 0;
