@@ -50,6 +50,9 @@ async function validateSet(label, objects, expectations = () => []) {
   report(!missing.length, `[${label}] expected objects present`, missing);
 }
 
+const envOf = (deployment, name) =>
+  deployment.spec.template.spec.containers[0].env?.find((e) => e.name === name)?.value;
+
 const has = (objects, kind, name, pred = () => true) =>
   objects.some((o) => o.kind === kind && o.metadata?.name === name && pred(o)) ? [] : [`missing ${kind}/${name}`];
 const hook = (o) => o.metadata?.annotations?.["helm.sh/hook"] === "pre-install,pre-upgrade";
@@ -72,6 +75,8 @@ const scenarios = [
     expect: (o) => [
       ...has(o, "Deployment", "lp-learnplatform-api", (d) => d.spec.replicas === 2),
       ...has(o, "Deployment", "lp-learnplatform-worker", (d) => d.spec.template.spec.terminationGracePeriodSeconds === 60),
+      ...has(o, "Deployment", "lp-learnplatform-worker", (d) => envOf(d, "Workflows__ShutdownGrace") === "00:00:45"),
+      ...has(o, "Deployment", "lp-learnplatform-api", (d) => envOf(d, "Background__RunInApi") === "false"),
       ...has(o, "Job", "lp-learnplatform-migrations", hook),
       ...has(o, "NetworkPolicy", "lp-learnplatform-migrations", hook),
       ...has(o, "ServiceAccount", "lp-learnplatform-migrations", hook),

@@ -9,6 +9,7 @@ using LearnPlatform.Api.Identity.Firebase;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -41,6 +42,11 @@ public static class LearnPlatformApp
         services.AddSessions();
         services.AddAccommodations();
         services.AddGrading();
+        services.AddGradingWorkflows(configuration);
+        if (configuration.GetValue("Background:RunInApi", true))
+        {
+            services.AddWorkflowWorker(configuration);
+        }
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {

@@ -3,6 +3,7 @@ using LearnPlatform.Api.Cli;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.LocalRun;
 using LearnPlatform.Core.Configuration;
+using LearnPlatform.Core.Grading;
 using LearnPlatform.Core.LocalPostgres;
 
 if (OperatorCli.IsCommand(args))
@@ -21,7 +22,7 @@ try
     var app = LearnPlatformApp.Build(builder);
     if (local is not null)
     {
-        app.Lifetime.ApplicationStarted.Register(() => local.PrintWalkThrough(app.Urls.First()));
+        app.Lifetime.ApplicationStarted.Register(() => local.PrintWalkThrough(app.Urls.First(), app.Services.GetRequiredService<SessionGrader>().HasAiGrader));
     }
     await app.RunAsync();
     return 0;

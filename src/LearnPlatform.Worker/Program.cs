@@ -1,5 +1,6 @@
 using LearnPlatform.Core.Configuration;
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Core.Telemetry;
 
@@ -27,6 +28,8 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddLearnPlatformData(connectionString);
 builder.Services.AddLearnPlatformTelemetry(builder.Configuration, "learnplatform-worker");
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+builder.Services.AddGradingWorkflows(builder.Configuration);
+builder.Services.AddWorkflowWorker(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealth();

@@ -15,9 +15,12 @@ public static class OperatorCli
           migrate
           tenants create --name NAME [--firebase-tenant ID]
           members add --tenant ID --uid UID --role candidate|author|admin
+          runs failed [--type TYPE] [--tenant ID]
+          runs retry --id RUN_ID
+          runs cancel --id RUN_ID
         """;
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "tenants" or "members";
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "tenants" or "members" or "runs";
 
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
@@ -28,6 +31,9 @@ public static class OperatorCli
                 ["migrate"] => await MigrateAsync(configuration, output, ct),
                 ["tenants", "create", .. var rest] => await CreateTenantAsync(configuration, Options(rest), output, ct),
                 ["members", "add", .. var rest] => await AddMemberAsync(configuration, Options(rest), output, ct),
+                ["runs", "failed", .. var rest] => await RunCommands.ListFailedAsync(OwnerConnection(configuration), Options(rest), output, ct),
+                ["runs", "retry", .. var rest] => await RunCommands.RetryAsync(OwnerConnection(configuration), Options(rest), output, ct),
+                ["runs", "cancel", .. var rest] => await RunCommands.CancelAsync(OwnerConnection(configuration), Options(rest), output, ct),
                 _ => throw new CliUsageException("unknown command"),
             };
         }

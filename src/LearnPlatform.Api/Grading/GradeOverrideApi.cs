@@ -3,6 +3,7 @@ using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -45,14 +46,18 @@ public static class GradeOverrideApi
         {
             return Problems.Conflict("The session is still in progress; grade it after it is submitted.");
         }
-        if (request.Score > question.Points)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [$"The score cannot exceed the question's {question.Points} points."] });
-        }
 
         var now = time.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The row lock orders this override with a grading run saving its grades for the same session.
+        await db.Sessions.FromSql($"SELECT * FROM exam_sessions WHERE id = {id} FOR UPDATE").SingleAsync(ct);
         var grade = await db.QuestionGrades.AsTracking().SingleOrDefaultAsync(g => g.SessionId == id && g.QuestionId == questionId, ct);
+        // A regrade against a corrected version may have changed the question's points.
+        var points = grade?.MaxScore ?? question.Points;
+        if (request.Score > points)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [$"The score cannot exceed the question's {points} points."] });
+        }
         if (grade is null)
         {
             grade = new QuestionGradeRow { TenantId = caller.TenantId, SessionId = id, QuestionId = questionId, MaxScore = question.Points };
@@ -66,7 +71,7 @@ public static class GradeOverrideApi
         AuditTrail.Record(db, caller, now, "grade.override", $"session/{id}",
             new { question_id = questionId, score = request.Score, previous_score = previous, auto_score = grade.AutoScore });
         await db.SaveChangesAsync(ct);
-        await SessionTotals.RecomputeAsync(db, session, paper, now, ct);
+        await SessionTotals.RecomputeAsync(db, session, paper.Questions, now, ct);
         await transaction.CommitAsync(ct);
 
         return TypedResults.Ok(new QuestionResult(questionId, grade.EffectiveScore, grade.MaxScore, grade.AutoFeedback, "human", grade.AutoScore, grade.OverrideReason));

@@ -11,5 +11,7 @@ public static class GradingFeature
     {
         routes.MapResults();
         routes.MapGradeOverrides();
+        routes.MapRegrades();
+        routes.MapGradingSummary();
     }
 }

@@ -65,7 +65,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
         }
     }
 
-    public void PrintWalkThrough(string baseUrl)
+    public void PrintWalkThrough(string baseUrl, bool gradingWithAi)
     {
         Console.WriteLine($"""
 
@@ -93,7 +93,12 @@ public sealed class LocalEnvironment : IAsyncDisposable
                   curl -s -X PUT {{baseUrl}}/api/v1/sessions/$SESSION/responses/q1 -H "Authorization: Bearer $CANDIDATE" \
                     -H 'Content-Type: application/json' -d '{"answer":["4"]}'
                   curl -s -X POST {{baseUrl}}/api/v1/sessions/$SESSION/submit -H "Authorization: Bearer $CANDIDATE"
-                  curl -s {{baseUrl}}/api/v1/sessions/$SESSION/result -H "Authorization: Bearer $CANDIDATE"
+                  sleep 1; curl -s {{baseUrl}}/api/v1/sessions/$SESSION/result -H "Authorization: Bearer $CANDIDATE"
+                  # Graded in-process; {{(gradingWithAi ? "the essay is graded by Gemini" : "without a Gemini key the essay and the code wait for a human")}}:
+                  curl -s {{baseUrl}}/api/v1/sessions/$SESSION/result -H "Authorization: Bearer $ADMIN"
+                  curl -s -X PUT {{baseUrl}}/api/v1/sessions/$SESSION/responses/q4/grade -H "Authorization: Bearer $ADMIN" \
+                    -H 'Content-Type: application/json' -d '{"score":4,"reason":"Clear on mutability"}'
+                  curl -s {{baseUrl}}/api/v1/papers/{{DemoSeed.PaperId}}/grading-summary -H "Authorization: Bearer $ADMIN"
                   curl -s {{baseUrl}}/api/v1/papers/{{DemoSeed.PaperId}}/sessions -H "Authorization: Bearer $ADMIN"
                   # A guest, no account: a token for one session of the demo paper.
                   curl -s {{baseUrl}}/api/v1/guest-sessions -H 'Content-Type: application/json' -d '{"paper_id":"{{DemoSeed.PaperId}}"}'

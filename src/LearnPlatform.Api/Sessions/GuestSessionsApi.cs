@@ -4,6 +4,8 @@ using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Runs;
+using LearnPlatform.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -23,7 +25,7 @@ public static class GuestSessionsApi
         routes.MapPost("/api/v1/guest-sessions", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
 
     private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
-        GuestSessionRequest request, LearnPlatformDbContext db, NpgsqlDataSource dataSource, GuestTokens guestTokens, TimeProvider time, CancellationToken ct)
+        GuestSessionRequest request, LearnPlatformDbContext db, NpgsqlDataSource dataSource, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         if (request.PaperId is not { } paperId)
         {
@@ -59,6 +61,7 @@ public static class GuestSessionsApi
         AuditTrail.Record(db, guest, now, "guest_token.issue", $"session/{session.Id}", new { paper_id = paperId });
         await db.SaveChangesAsync(ct);
         var token = await guestTokens.IssueAsync(db, session.Id, session.Deadline, ct);
+        await GradingRuns.ScheduleDeadlineAsync(workflows, db, session, ct);
         await transaction.CommitAsync(ct);
 
         return TypedResults.Created($"/api/v1/sessions/{session.Id}", new GuestSessionResponse(session.ToView(published.Content, [], now), token.Token, token.ExpiresAt));

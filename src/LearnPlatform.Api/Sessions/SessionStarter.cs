@@ -3,6 +3,8 @@ using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Runs;
+using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -17,7 +19,7 @@ public abstract record StartOutcome
 }
 
 /// <summary>Starts a candidate's attempt at a published paper, or hands back the one already in progress.</summary>
-public sealed class SessionStarter(LearnPlatformDbContext db, TimeProvider time)
+public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient workflows, TimeProvider time)
 {
     public async Task<StartOutcome> StartAsync(Caller caller, Guid paperId, CancellationToken ct)
     {
@@ -55,7 +57,7 @@ public sealed class SessionStarter(LearnPlatformDbContext db, TimeProvider time)
                 return new StartOutcome.Resumed(open, paper!);
             }
             // Past its deadline but not yet closed by the deadline timer: close it now, as the timer would.
-            await SessionSubmitter.CloseAsync(db, open, GradingReasons.Deadline, now, ct);
+            await SessionCloser.CloseAsync(db, workflows, open, now, ct);
         }
 
         var attemptsUsed = await db.Sessions
@@ -79,7 +81,10 @@ public sealed class SessionStarter(LearnPlatformDbContext db, TimeProvider time)
         };
         db.Sessions.Add(session);
         AuditTrail.Record(db, caller, now, "session.start", $"session/{session.Id}", new { paper_id = paperId, session.Attempt });
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        await GradingRuns.ScheduleDeadlineAsync(workflows, db, session, ct);
+        await transaction.CommitAsync(ct);
         return new StartOutcome.Started(session, published.Content);
     }
 
@@ -100,11 +105,4 @@ public static class ExtraTime
         accommodation is null
             ? timeLimit
             : TimeSpan.FromSeconds(Math.Ceiling(timeLimit.TotalSeconds * (double)accommodation.TimeMultiplier)) + TimeSpan.FromMinutes(accommodation.ExtraMinutes);
-}
-
-public static class GradingReasons
-{
-    public const string Submit = "submit";
-    public const string Deadline = "deadline";
-    public const string Regrade = "regrade";
 }

@@ -3,6 +3,8 @@ using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Runs;
+using LearnPlatform.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -126,7 +128,7 @@ public static class SessionsApi
         return parsed;
     }
 
-    private static async Task<Results<Accepted<SubmitResponse>, ProblemHttpResult>> SubmitAsync(Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Accepted<SubmitResponse>, ProblemHttpResult>> SubmitAsync(Guid id, Caller caller, LearnPlatformDbContext db, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         var session = await db.Sessions.TakenBy(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
         if (session is null)
@@ -137,7 +139,7 @@ public static class SessionsApi
         if (session.Status == SessionStatus.InProgress)
         {
             AuditTrail.Record(db, caller, now, "session.submit", $"session/{id}");
-            if (!await SessionSubmitter.CloseAsync(db, session, GradingReasons.Submit, now, ct))
+            if (!await SessionCloser.CloseAsync(db, workflows, session, now, ct))
             {
                 session = await db.Sessions.SingleAsync(s => s.Id == id, ct);
             }

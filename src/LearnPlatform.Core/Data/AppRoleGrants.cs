@@ -16,7 +16,6 @@ public static class AppRoleGrants
         ["paper_versions"] = "SELECT, INSERT",
         ["exam_sessions"] = "SELECT, INSERT, UPDATE",
         ["session_responses"] = "SELECT, INSERT, UPDATE",
-        ["grading_requests"] = "SELECT, INSERT, DELETE",
         ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
         ["audit_events"] = "SELECT, INSERT",
         ["question_grades"] = "SELECT, INSERT, UPDATE",

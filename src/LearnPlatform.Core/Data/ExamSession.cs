@@ -22,6 +22,9 @@ public sealed class ExamSession
     public decimal? Score { get; set; }
     public decimal? MaxScore { get; set; }
     public DateTimeOffset? GradedAt { get; set; }
+
+    /// <summary>The grading run whose grades count; a regrade replaces it, and a superseded run writes nothing.</summary>
+    public Guid? GradingRunId { get; set; }
 }
 
 /// <summary>A question's place in a session, with the order of its options as indexes into the authored list.</summary>
@@ -47,16 +50,6 @@ public sealed class SessionResponse
 
     public int Version { get; set; }
     public DateTimeOffset SavedAt { get; set; }
-}
-
-/// <summary>Recorded in the transaction that submits a session; the grading workflow consumes it.</summary>
-public sealed class GradingRequest
-{
-    public Guid Id { get; set; } = Guid.CreateVersion7();
-    public Guid TenantId { get; set; }
-    public Guid SessionId { get; set; }
-    public required string Reason { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
 }
 
 public sealed class Accommodation

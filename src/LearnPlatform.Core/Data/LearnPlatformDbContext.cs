@@ -13,7 +13,6 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<PaperVersion> PaperVersions => Set<PaperVersion>();
     public DbSet<ExamSession> Sessions => Set<ExamSession>();
     public DbSet<SessionResponse> Responses => Set<SessionResponse>();
-    public DbSet<GradingRequest> GradingRequests => Set<GradingRequest>();
     public DbSet<Accommodation> Accommodations => Set<Accommodation>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<QuestionGradeRow> QuestionGrades => Set<QuestionGradeRow>();
@@ -57,7 +56,6 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
             response.HasKey(r => new { r.SessionId, r.QuestionId });
             response.Property(r => r.Answer).HasColumnType("jsonb");
         });
-        modelBuilder.Entity<GradingRequest>().ToTable("grading_requests");
         modelBuilder.Entity<QuestionGradeRow>(grade =>
         {
             grade.ToTable("question_grades");

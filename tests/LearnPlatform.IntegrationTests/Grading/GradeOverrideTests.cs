@@ -25,15 +25,17 @@ public sealed class GradeOverrideTests(AppFixture fixture) : IClassFixture<AppFi
         client.PutAsJsonAsync($"/api/v1/sessions/{session}/responses/{question}/grade", body);
 
     [Fact]
-    public async Task ResultHasNoScoresUntilGraded()
+    public async Task CandidateSeesNoScoresUntilGradedWhileStaffSeeThePartialGrades()
     {
-        var (candidate, _, session, _) = await SubmittedAsync();
+        var (candidate, author, session, _) = await SubmittedAsync();
 
+        var staffView = await author.WaitForResultAsync(session, "needs_review");
         var result = await candidate.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{session}/result");
 
-        Assert.Equal("submitted", result.GetProperty("status").GetString());
+        Assert.Equal("needs_review", result.GetProperty("status").GetString());
         Assert.False(result.TryGetProperty("score", out _));
         Assert.False(result.TryGetProperty("questions", out _));
+        Assert.True(staffView.TryGetProperty("questions", out _));
     }
 
     [Fact]
@@ -62,13 +64,17 @@ public sealed class GradeOverrideTests(AppFixture fixture) : IClassFixture<AppFi
     [Fact]
     public async Task PartlyOverriddenSessionNeedsReviewAndIsAudited()
     {
-        var (_, author, session, _) = await SubmittedAsync();
+        var (candidate, author, session, _) = await SubmittedAsync(submit: false);
+        await candidate.SaveAsync(session, "q5", "def add(a, b):\n    return a + b");
+        await candidate.SubmitAsync(session);
+        await author.WaitForResultAsync(session);
 
         var response = await OverrideAsync(author, session, "q4", new { score = 2, reason = "Half the rubric" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = await author.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{session}/result");
         Assert.Equal("needs_review", result.GetProperty("status").GetString());
+        Assert.False(result.QuestionOf("q5").TryGetProperty("score", out _), "the code answer still waits for a reviewer");
         Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM audit_events WHERE action = 'grade.override' AND resource = @r", ("r", $"session/{session}")));
     }
 

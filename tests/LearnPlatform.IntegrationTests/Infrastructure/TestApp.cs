@@ -39,11 +39,12 @@ public sealed class TestApp : IAsyncDisposable
     public AuthEmulatorClient Emulator { get; }
     public IServiceProvider Services => app.Services;
 
-    public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="database">An existing test database, to start the app again over the same data (a restart); a new one if null.</param>
+    public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<WebApplicationBuilder>? configure = null, LocalDatabase? database = null)
     {
         var postgres = await TestPostgres.InstanceAsync();
         var emulator = await TestEmulator.InstanceAsync();
-        var database = await postgres.CreateDatabaseAsync();
+        database ??= await postgres.CreateDatabaseAsync();
 
         var config = new Dictionary<string, string?>
         {
@@ -52,6 +53,9 @@ public sealed class TestApp : IAsyncDisposable
             ["FIREBASE_AUTH_EMULATOR_HOST"] = emulator.Host,
             // Every test calls from 127.0.0.1; the rate-limit tests set their own limits.
             ["RateLimits:GuestSessionsPerMinute"] = "100000",
+            // Workers wake on notifications; the short poll matters only to tests that move a manual clock.
+            ["Workflows:PollInterval"] = "00:00:00.200",
+            ["Grading:RetryInitialInterval"] = "00:00:00.100",
         };
         settings?.Invoke(config);
 

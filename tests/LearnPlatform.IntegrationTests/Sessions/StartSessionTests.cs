@@ -136,8 +136,8 @@ public sealed class StartSessionTests(ClockedAppFixture fixture) : IClassFixture
         var second = await client.StartSessionAsync(paper);
 
         Assert.Equal(2, second.GetProperty("attempt").GetInt32());
-        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM exam_sessions WHERE id = @id AND status = 'submitted'", ("id", first.Id())));
-        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM grading_requests WHERE session_id = @id AND reason = 'deadline'", ("id", first.Id())));
+        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM exam_sessions WHERE id = @id AND status <> 'in_progress' AND submitted_at = deadline", ("id", first.Id())));
+        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM workflow_runs WHERE workflow_key = @key", ("key", $"grade:{first.Id()}")));
     }
 
     [Fact]

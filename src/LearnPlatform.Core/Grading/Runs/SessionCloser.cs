@@ -1,16 +1,17 @@
 using LearnPlatform.Core.Data;
+using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace LearnPlatform.Api.Sessions;
+namespace LearnPlatform.Core.Grading.Runs;
 
-public static class SessionSubmitter
+public static class SessionCloser
 {
     /// <summary>
-    /// Moves an in-progress session to submitted and records its grading request in the same transaction.
-    /// The status check is in the UPDATE itself, so of two racing submits exactly one records a request.
-    /// Returns false when the session was no longer in progress.
+    /// Moves an in-progress session to submitted and starts its grading run in the same transaction, saving whatever
+    /// else the context holds (an audit event) with it. The status check is in the UPDATE itself, so of two racing
+    /// closes exactly one starts grading. Returns false when the session was no longer in progress.
     /// </summary>
-    public static async Task<bool> CloseAsync(LearnPlatformDbContext db, ExamSession session, string reason, DateTimeOffset now, CancellationToken ct)
+    public static async Task<bool> CloseAsync(LearnPlatformDbContext db, WorkflowClient workflows, ExamSession session, DateTimeOffset now, CancellationToken ct)
     {
         var submittedAt = now < session.Deadline ? now : session.Deadline;
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
@@ -19,7 +20,7 @@ public static class SessionSubmitter
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SessionStatus.Submitted).SetProperty(x => x.SubmittedAt, submittedAt), ct);
         if (closed == 1)
         {
-            db.GradingRequests.Add(new GradingRequest { TenantId = session.TenantId, SessionId = session.Id, Reason = reason, CreatedAt = now });
+            await GradingRuns.StartFirstGradingAsync(workflows, db, session, ct);
             await db.SaveChangesAsync(ct);
             session.Status = SessionStatus.Submitted;
             session.SubmittedAt = submittedAt;

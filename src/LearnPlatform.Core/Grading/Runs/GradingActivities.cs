@@ -1,0 +1,160 @@
+using System.Text.Json;
+using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Gemini;
+using LearnPlatform.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace LearnPlatform.Core.Grading.Runs;
+
+/// <summary>
+/// The side effects of <see cref="GradeSessionWorkflow"/>. Each acts for the run's tenant, re-reads what it needs
+/// (answers are never copied into checkpoints) and does nothing for a run that is no longer the session's current one.
+/// </summary>
+public sealed partial class GradingActivities(
+    NpgsqlDataSource dataSource,
+    SessionGrader grader,
+    TimeProvider time,
+    IOptions<GradingOptions> options,
+    ILogger<GradingActivities> logger)
+{
+    public ActivityOptions AiStepOptions { get; } = new() { StartToCloseTimeout = options.Value.AiStepTimeout };
+
+    public async Task<GradingPlan?> GradeByRulesAsync(ActivityContext activity, GradeSessionInput input, CancellationToken ct)
+    {
+        await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, activity.TenantId);
+        var work = await LoadAsync(db, activity, input, ct);
+        if (work is null)
+        {
+            return null;
+        }
+        await db.Sessions
+            .Where(s => s.Id == input.SessionId && s.GradingRunId == activity.RunId && s.Status == SessionStatus.Submitted)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SessionStatus.Grading), ct);
+
+        var settled = new List<QuestionGrade>();
+        var forAi = new List<string>();
+        foreach (var question in work.Questions)
+        {
+            if (grader.GradeDeterministic(question, work.AnswerTo(question.Id)) is { } grade)
+            {
+                settled.Add(grade);
+            }
+            else
+            {
+                forAi.Add(question.Id);
+            }
+        }
+        return new GradingPlan(settled, forAi);
+    }
+
+    public async Task<QuestionGrade> GradeWithAiAsync(ActivityContext activity, GradeSessionInput input, string questionId, CancellationToken ct)
+    {
+        GradingWork? work;
+        await using (var db = DataServiceCollectionExtensions.CreateContext(dataSource, activity.TenantId))
+        {
+            work = await LoadAsync(db, activity, input, ct);
+        }
+        var question = work?.Questions.FirstOrDefault(q => q.Id == questionId);
+        if (work is null || question is null)
+        {
+            // Superseded by a regrade: the save step will write nothing, so spend nothing on the AI.
+            return new QuestionGrade(questionId, null, 0, GradeStatus.NeedsReview, GradeSource.Auto, null, null, null);
+        }
+        try
+        {
+            return await grader.GradeWithAiAsync(question, work.AnswerTo(questionId), ct);
+        }
+        catch (GeminiException e) when (e.IsTransient && activity.Attempt < options.Value.AiAttempts)
+        {
+            LogAiRetry(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
+            throw new RetryLaterException($"Gemini {e.Kind}", e.RetryAfter ?? TimeSpan.Zero, e);
+        }
+        catch (GeminiException e)
+        {
+            LogAiGaveUp(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
+            return SessionGrader.AwaitingReview(question, e);
+        }
+    }
+
+    /// <summary>Writes the automatic grades beside any human override (cleared only when the regrade asks) and the total.</summary>
+    public async Task<bool> SaveAsync(ActivityContext activity, GradeSessionInput input, IReadOnlyList<QuestionGrade> grades, CancellationToken ct)
+    {
+        await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, activity.TenantId);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The row lock orders this save with human overrides and with a regrade replacing the run.
+        var session = await db.Sessions
+            .FromSql($"SELECT * FROM exam_sessions WHERE id = {input.SessionId} AND grading_run_id = {activity.RunId} FOR UPDATE")
+            .SingleOrDefaultAsync(ct);
+        var work = session is null ? null : await LoadAsync(db, activity, input, ct);
+        if (session is null || work is null)
+        {
+            return false;
+        }
+
+        var now = time.Now();
+        var rows = await db.QuestionGrades.AsTracking().Where(g => g.SessionId == session.Id).ToDictionaryAsync(g => g.QuestionId, StringComparer.Ordinal, ct);
+        foreach (var grade in grades)
+        {
+            if (!rows.TryGetValue(grade.QuestionId, out var row))
+            {
+                row = new QuestionGradeRow { TenantId = session.TenantId, SessionId = session.Id, QuestionId = grade.QuestionId };
+                db.QuestionGrades.Add(row);
+            }
+            row.MaxScore = grade.MaxScore;
+            row.AutoScore = grade.Score;
+            row.AutoStatus = grade.Status;
+            row.AutoSource = grade.Source == GradeSource.Ai ? "ai" : "rules";
+            row.AutoFeedback = grade.Feedback;
+            row.AutoConfidence = grade.Confidence;
+            row.AutoGradedAt = now;
+            // An override above a corrected question's new points no longer fits it: a human looks again.
+            if (input.ClearOverrides || row.OverrideScore > row.MaxScore)
+            {
+                row.OverrideScore = null;
+                row.OverrideReason = null;
+                row.OverriddenBy = null;
+                row.OverriddenAt = null;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        await SessionTotals.RecomputeAsync(db, session, work.Questions, now, ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    private static async Task<GradingWork?> LoadAsync(LearnPlatformDbContext db, ActivityContext activity, GradeSessionInput input, CancellationToken ct)
+    {
+        var session = await db.Sessions
+            .Where(s => s.Id == input.SessionId && s.GradingRunId == activity.RunId)
+            .Select(s => new { s.PaperId, s.PaperVersion })
+            .SingleOrDefaultAsync(ct);
+        if (session is null)
+        {
+            return null;
+        }
+        var versions = await db.PaperVersions
+            .Where(v => v.PaperId == session.PaperId && (v.Version == session.PaperVersion || v.Version == input.GradeAgainstVersion))
+            .ToDictionaryAsync(v => v.Version, v => v.Content, ct);
+        var sat = versions[session.PaperVersion];
+        var questions = GradingPaper.Questions(sat, versions.GetValueOrDefault(input.GradeAgainstVersion) ?? sat);
+        var answers = await db.Responses
+            .Where(r => r.SessionId == input.SessionId)
+            .ToDictionaryAsync(r => r.QuestionId, r => r.Answer, StringComparer.Ordinal, ct);
+        return new GradingWork(questions, answers);
+    }
+
+    private sealed record GradingWork(IReadOnlyList<Question> Questions, Dictionary<string, string> Answers)
+    {
+        public JsonElement? AnswerTo(string questionId) =>
+            Answers.TryGetValue(questionId, out var json) ? JsonSerializer.Deserialize<JsonElement>(json) : null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grading run {RunId}: AI grading of question {QuestionId} failed ({Kind}) on attempt {Attempt}; retrying")]
+    private static partial void LogAiRetry(ILogger logger, Guid runId, string questionId, GeminiErrorKind kind, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grading run {RunId}: AI grading of question {QuestionId} failed ({Kind}) on attempt {Attempt}; the answer goes to review")]
+    private static partial void LogAiGaveUp(ILogger logger, Guid runId, string questionId, GeminiErrorKind kind, int attempt);
+}

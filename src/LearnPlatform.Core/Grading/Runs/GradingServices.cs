@@ -1,0 +1,77 @@
+using LearnPlatform.Core.Grading.Gemini;
+using LearnPlatform.Workflows;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace LearnPlatform.Core.Grading.Runs;
+
+public static class GradingServices
+{
+    /// <summary>
+    /// Grading (Gemini when a platform key is configured, the offline grader otherwise) and the workflow types that run
+    /// it. Every host that starts runs needs this; only hosts that execute them add <see cref="AddWorkflowWorker"/>.
+    /// </summary>
+    public static IServiceCollection AddGradingWorkflows(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<GradingOptions>(configuration.GetSection(GradingOptions.SectionName));
+        var gemini = configuration.GetSection(GeminiOptions.SectionName).Get<GeminiOptions>() ?? new GeminiOptions();
+        var essay = configuration.GetSection($"{GradingOptions.SectionName}:Essay").Get<EssayGraderOptions>() ?? new EssayGraderOptions();
+
+        // One long-lived client; the pooled-connection lifetime keeps DNS changes visible.
+        services.AddSingleton(sp => new GeminiClient(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }),
+            gemini,
+            sp.GetRequiredService<ILogger<GeminiClient>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SessionGrader(gemini.HasApiKey
+            ? new EssayGrader(sp.GetRequiredService<GeminiClient>(), essay, sp.GetRequiredService<ILogger<EssayGrader>>())
+            : null));
+        services.AddSingleton<GradingActivities>();
+        services.AddSingleton(sp =>
+        {
+            // The deadline workflow starts grading runs, so its activities need a client over the registry being built:
+            // built here rather than resolved, which would be a cycle the container cannot untie.
+            var registry = new WorkflowRegistry();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var deadlines = new DeadlineActivities(sp.GetRequiredService<NpgsqlDataSource>(), new WorkflowClient(registry, time), time);
+            return registry
+                .Register(GradingRuns.GradeSession, new GradeSessionWorkflow(sp.GetRequiredService<GradingActivities>()),
+                    sp.GetRequiredService<IOptions<GradingOptions>>().Value.Workflow)
+                .Register(GradingRuns.SessionDeadline, new SessionDeadlineWorkflow(deadlines));
+        });
+        services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<WorkflowRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WorkflowAdmin(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// A worker executing the registered runs (configuration section "Workflows"). The host's shutdown timeout is kept
+    /// longer than the worker's grace, so in-flight runs finish or are released before the process exits.
+    /// </summary>
+    public static IServiceCollection AddWorkflowWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Workflows").Get<WorkflowWorkerOptions>() ?? new WorkflowWorkerOptions();
+        services.AddSingleton(sp => new WorkflowWorker(
+            sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<WorkflowRegistry>(),
+            options,
+            sp.GetRequiredService<ILogger<WorkflowWorker>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());
+        services.Configure<HostOptions>(host =>
+        {
+            var needed = options.ShutdownGrace + TimeSpan.FromSeconds(10);
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
+        return services;
+    }
+}
