@@ -15,7 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 LocalEnvironment? local = null;
 try
 {
-    builder.Configuration.AddMountedSecrets();
+    await builder.AddLearnPlatformSecretsAsync();
     ListenPorts.EnsureFree(builder.Configuration);
     local = await LocalEnvironment.StartIfNeededAsync(builder, CancellationToken.None);
     var app = LearnPlatformApp.Build(builder);
@@ -26,7 +26,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is StartupException or LocalRunException or LocalPostgresException or DirectoryNotFoundException)
+catch (Exception e) when (e is StartupException or LocalRunException or LocalPostgresException or SecretsException)
 {
     await Console.Error.WriteLineAsync($"error: {e.Message}");
     return 1;
