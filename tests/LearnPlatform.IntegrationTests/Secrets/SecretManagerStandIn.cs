@@ -107,7 +107,8 @@ public sealed class SecretManagerStandIn : IAsyncDisposable
         {
             IssuerSigningKey = new RsaSecurityKey(key.ExportParameters(false)),
             ValidIssuer = ClientEmail,
-            ValidAudience = TokenUri.ToString(),
+            // Google.Apis.Auth posts to token_uri but always names Google's token endpoint as the audience, as Google expects.
+            ValidAudience = "https://oauth2.googleapis.com/token",
             ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
         });
         if (!validation.IsValid || !validation.Claims.TryGetValue("scope", out var claim) || claim is not string scope
