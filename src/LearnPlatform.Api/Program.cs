@@ -7,7 +7,18 @@ using LearnPlatform.Core.LocalPostgres;
 
 if (OperatorCli.IsCommand(args))
 {
-    var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    using var configuration = new ConfigurationManager();
+    configuration.AddEnvironmentVariables();
+    try
+    {
+        // The migrations Job gets its connection strings as mounted files, like the hosts.
+        await configuration.AddLearnPlatformSecretsAsync();
+    }
+    catch (SecretsException e)
+    {
+        await Console.Error.WriteLineAsync($"error: {e.Message}");
+        return 1;
+    }
     return await OperatorCli.RunAsync(args, configuration, Console.Out, Console.Error);
 }
 

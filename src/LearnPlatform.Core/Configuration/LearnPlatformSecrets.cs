@@ -1,4 +1,5 @@
 using Google.Apis.Auth.OAuth2;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,11 +13,18 @@ namespace LearnPlatform.Core.Configuration;
 /// </summary>
 public static class LearnPlatformSecrets
 {
+    /// <summary>For the hosts: also logs, once logging exists, which references were resolved.</summary>
     public static async Task AddLearnPlatformSecretsAsync(this IHostApplicationBuilder builder, CancellationToken ct = default)
     {
-        builder.Configuration.AddMountedSecrets();
-        var resolved = await SecretReferenceResolver.ResolveAsync(builder.Configuration, GoogleCredential.GetApplicationDefaultAsync, ct);
+        var resolved = await builder.Configuration.AddLearnPlatformSecretsAsync(ct);
         builder.Services.AddHostedService(services => new ResolvedSecretsLog(resolved, services.GetRequiredService<ILogger<ResolvedSecretsLog>>()));
+    }
+
+    /// <summary>Without a host (the operator commands): the same sources, nothing logged.</summary>
+    public static async Task<IReadOnlyList<ResolvedReference>> AddLearnPlatformSecretsAsync(this IConfigurationManager configuration, CancellationToken ct = default)
+    {
+        configuration.AddMountedSecrets();
+        return await SecretReferenceResolver.ResolveAsync(configuration, GoogleCredential.GetApplicationDefaultAsync, ct);
     }
 }
 

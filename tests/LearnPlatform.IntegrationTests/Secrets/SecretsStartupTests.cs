@@ -145,3 +145,40 @@ public sealed class SecretsStartupTests : IAsyncLifetime
         Assert.Equal("error: Firebase:ProjectId is required.", line);
     }
 }
+
+/// <summary>The migrations Job runs `migrate` with its connection strings mounted as files, never in the environment.</summary>
+public sealed class OperatorCommandSecretsTests
+{
+    [Fact]
+    public async Task MigrateReadsConnectionStringsFromMountedSecretFiles()
+    {
+        var database = await (await TestPostgres.InstanceAsync()).CreateEmptyDatabaseAsync();
+        var secrets = Directory.CreateTempSubdirectory("learnplatform-secrets-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(secrets, "ConnectionStrings__Postgres"), database.AppConnectionString + "\n");
+            await File.WriteAllTextAsync(Path.Combine(secrets, "ConnectionStrings__PostgresMigrations"), database.OwnerConnectionString + "\n");
+            await using var migrate = HostProcess.Start("LearnPlatform.Api", new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Secrets__Directory"] = secrets,
+            }, "migrate");
+
+            Assert.Equal(0, await migrate.WaitForExitAsync(TimeSpan.FromSeconds(120)));
+            Assert.Equal("migrations applied; application role granted", migrate.Output.Trim());
+        }
+        finally
+        {
+            Directory.Delete(secrets, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task OperatorCommandWithAMissingSecretsDirectoryIsAOneLineError()
+    {
+        await using var migrate = HostProcess.Start("LearnPlatform.Api", new Dictionary<string, string?> { ["Secrets__Directory"] = "/nonexistent/secrets" }, "migrate");
+
+        Assert.Equal(1, await migrate.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("error: Secrets__Directory=/nonexistent/secrets does not exist.", migrate.Error.Trim());
+    }
+}
