@@ -8,7 +8,18 @@ using LearnPlatform.Core.LocalPostgres;
 
 if (OperatorCli.IsCommand(args))
 {
-    var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+    using var configuration = new ConfigurationManager();
+    configuration.AddEnvironmentVariables();
+    try
+    {
+        // The migrations Job gets its connection strings as mounted files, like the hosts.
+        await configuration.AddLearnPlatformSecretsAsync();
+    }
+    catch (SecretsException e)
+    {
+        await Console.Error.WriteLineAsync($"error: {e.Message}");
+        return 1;
+    }
     return await OperatorCli.RunAsync(args, configuration, Console.Out, Console.Error);
 }
 
@@ -16,7 +27,7 @@ var builder = WebApplication.CreateBuilder(args);
 LocalEnvironment? local = null;
 try
 {
-    builder.Configuration.AddMountedSecrets();
+    await builder.AddLearnPlatformSecretsAsync();
     ListenPorts.EnsureFree(builder.Configuration);
     local = await LocalEnvironment.StartIfNeededAsync(builder, CancellationToken.None);
     var app = LearnPlatformApp.Build(builder);
@@ -27,7 +38,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is StartupException or LocalRunException or LocalPostgresException or DirectoryNotFoundException)
+catch (Exception e) when (e is StartupException or LocalRunException or LocalPostgresException or SecretsException)
 {
     await Console.Error.WriteLineAsync($"error: {e.Message}");
     return 1;

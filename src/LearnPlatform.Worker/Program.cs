@@ -9,9 +9,9 @@ using LearnPlatform.Core.Telemetry;
 var builder = WebApplication.CreateSlimBuilder(args);
 try
 {
-    builder.Configuration.AddMountedSecrets();
+    await builder.AddLearnPlatformSecretsAsync();
 }
-catch (DirectoryNotFoundException e)
+catch (SecretsException e)
 {
     await Console.Error.WriteLineAsync($"error: {e.Message}");
     return 1;
