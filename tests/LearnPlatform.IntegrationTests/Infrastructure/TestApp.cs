@@ -39,11 +39,17 @@ public sealed class TestApp : IAsyncDisposable
     public AuthEmulatorClient Emulator { get; }
     public IServiceProvider Services => app.Services;
 
-    public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="database">Another app's database, to run two replicas over one database; a new one when null.</param>
+    /// <param name="environment">The hosting environment; Production refuses emulator mode, so remove FIREBASE_AUTH_EMULATOR_HOST in <paramref name="settings"/>.</param>
+    public static async Task<TestApp> StartAsync(
+        Action<Dictionary<string, string?>>? settings = null,
+        Action<WebApplicationBuilder>? configure = null,
+        LocalDatabase? database = null,
+        string environment = "Testing")
     {
         var postgres = await TestPostgres.InstanceAsync();
         var emulator = await TestEmulator.InstanceAsync();
-        var database = await postgres.CreateDatabaseAsync();
+        database ??= await postgres.CreateDatabaseAsync();
 
         var config = new Dictionary<string, string?>
         {
@@ -51,12 +57,14 @@ public sealed class TestApp : IAsyncDisposable
             ["Firebase:ProjectId"] = emulator.ProjectId,
             ["FIREBASE_AUTH_EMULATOR_HOST"] = emulator.Host,
             // Every test calls from 127.0.0.1; the rate-limit tests set their own limits.
-            ["RateLimits:GuestSessionsPerMinute"] = "100000",
+            ["RateLimits:Policies:guest-sessions:PermitLimit"] = "100000",
+            ["RateLimits:Policies:exam-listing:PermitLimit"] = "100000",
+            ["RateLimits:Policies:ai:PermitLimit"] = "100000",
         };
         settings?.Invoke(config);
 
         var logs = new CapturedLogs();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(config);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
