@@ -23,7 +23,7 @@ public sealed class RequestLimitTests(AppFixture fixture) : IClassFixture<AppFix
     [Fact]
     public async Task ChunkedBodyOverOneMegabyteIs413ProblemJson()
     {
-        using var content = new ChunkedJson(GuestSessionBody(2 * OneMegabyte)).WithType();
+        using var content = new ChunkedJson(GuestSessionBody(2 * OneMegabyte));
 
         using var response = await fixture.App.Client.PostAsync("/api/v1/guest-sessions", content);
 
@@ -34,7 +34,7 @@ public sealed class RequestLimitTests(AppFixture fixture) : IClassFixture<AppFix
     [Fact]
     public async Task BodyUnderTheLimitIsRead()
     {
-        using var content = new ChunkedJson(GuestSessionBody(OneMegabyte - 100 * 1024)).WithType();
+        using var content = new ChunkedJson(GuestSessionBody(OneMegabyte - 100 * 1024));
 
         using var response = await fixture.App.Client.PostAsync("/api/v1/guest-sessions", content);
 
@@ -114,9 +114,15 @@ public sealed class RequestLimitTests(AppFixture fixture) : IClassFixture<AppFix
     }
 
     /// <summary>A body of unknown length, so HttpClient sends it with Transfer-Encoding: chunked.</summary>
-    private sealed class ChunkedJson(string json) : HttpContent
+    private sealed class ChunkedJson : HttpContent
     {
-        private readonly byte[] bytes = Encoding.UTF8.GetBytes(json);
+        private readonly byte[] bytes;
+
+        public ChunkedJson(string json)
+        {
+            bytes = Encoding.UTF8.GetBytes(json);
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
@@ -130,12 +136,6 @@ public sealed class RequestLimitTests(AppFixture fixture) : IClassFixture<AppFix
         {
             length = 0;
             return false;
-        }
-
-        public ChunkedJson WithType()
-        {
-            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            return this;
         }
     }
 }
