@@ -5,10 +5,19 @@ namespace LearnPlatform.Api.Http;
 
 /// <summary>
 /// One partition's limiter (a policy for one client address or one principal), counting in PostgreSQL through
-/// <see cref="RateLimitCounters"/>: every decision is taken by the database, none from local state.
+/// <see cref="RateLimitCounters"/>. When the database does not answer in time the same limit is counted in this
+/// replica's memory instead: never unlimited (hammering one key until its row lock queue times out gains nothing),
+/// never an outage.
 /// </summary>
 public sealed class PostgresRateLimiter(RateLimitCounters counters, byte[] key, int permitLimit, int windowSeconds) : RateLimiter
 {
+    private readonly Lazy<FixedWindowRateLimiter> local = new(() => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+    {
+        PermitLimit = permitLimit,
+        Window = TimeSpan.FromSeconds(windowSeconds),
+        QueueLimit = 0,
+    }));
+
     private long lastUsed = Stopwatch.GetTimestamp();
     private int inFlight;
 
@@ -30,7 +39,7 @@ public sealed class PostgresRateLimiter(RateLimitCounters counters, byte[] key, 
             var hit = await counters.HitAsync(key, windowSeconds, cancellationToken);
             return hit switch
             {
-                null => Lease.Acquired,
+                null => local.Value.AttemptAcquire(),
                 { Count: var count } when count <= permitLimit => Lease.Acquired,
                 { ResetsIn: var wait } => new Lease(false, wait),
             };
@@ -40,6 +49,15 @@ public sealed class PostgresRateLimiter(RateLimitCounters counters, byte[] key, 
             Interlocked.Exchange(ref lastUsed, Stopwatch.GetTimestamp());
             Interlocked.Decrement(ref inFlight);
         }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && local.IsValueCreated)
+        {
+            local.Value.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease

@@ -34,7 +34,7 @@ public sealed partial class RateLimitCounters(NpgsqlDataSource dataSource, RateL
 
     private long nextSweep = Stopwatch.GetTimestamp();
 
-    /// <summary>Counts one hit on <paramref name="key"/>; null when the database did not answer in time (the caller fails open).</summary>
+    /// <summary>Counts one hit on <paramref name="key"/>; null when the database did not answer in time (the caller counts locally).</summary>
     public async Task<RateLimitHit?> HitAsync(byte[] key, int windowSeconds, CancellationToken requestAborted)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
@@ -82,7 +82,7 @@ public sealed partial class RateLimitCounters(NpgsqlDataSource dataSource, RateL
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate-limit check failed ({Reason}); the request is let through (fail open).")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate-limit check failed ({Reason}); the request is counted by this replica alone (fail open to a local limit).")]
     private static partial void LogUnavailable(ILogger logger, string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rate-limit sweep deleted {Deleted} expired counters.")]

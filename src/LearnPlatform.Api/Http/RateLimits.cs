@@ -43,7 +43,7 @@ public sealed class RateLimitOptions
     /// <summary><c>RateLimits:Tenants:&lt;tenant id&gt;:&lt;policy&gt;:PermitLimit</c>: a tenant's own limits for per-principal policies.</summary>
     public Dictionary<string, Dictionary<string, RateLimitPolicyOptions>> Tenants { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>How long a check may wait for the database before the request is let through.</summary>
+    /// <summary>How long a check may wait for the database before the replica counts the request locally.</summary>
     public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How often each replica deletes expired counters.</summary>
