@@ -93,6 +93,8 @@ const scenarios = [
       ...has(o, "HorizontalPodAutoscaler", "lp-learnplatform-api"),
       ...has(o, "Ingress", "lp-learnplatform-api"),
       ...has(o, "Deployment", "lp-learnplatform-api", (d) => d.spec.replicas === undefined),
+      ...has(o, "Deployment", "lp-learnplatform-api", (d) =>
+        ["Cors__AllowedOrigins__1", "Network__TrustedProxies__0", "Network__TrustedNetworks__1"].every((n) => d.spec.template.spec.containers[0].env.some((e) => e.name === n))),
       ...has(o, "ServiceAccount", "lp-learnplatform", (s) => !!s.metadata.annotations?.["iam.gke.io/gcp-service-account"]),
     ],
   },
@@ -167,6 +169,11 @@ const refused = [
     label: "owner connection string on the API",
     args: [...min, "--set", "api.extraEnv[0].name=ConnectionStrings__PostgresMigrations", "--set", "api.extraEnv[0].value=x"],
     expect: [/is for the migrations Job only/],
+  },
+  {
+    label: "wildcard CORS origin",
+    args: [...min, "--set", "config.corsAllowedOrigins[0]=*"],
+    expect: [/config\.corsAllowedOrigins: \*: list each origin; wildcards are refused/],
   },
   { label: "PDB with both bounds", args: [...min, "--set", "api.pdb.minAvailable=1"], expect: [/api\.pdb: set minAvailable or maxUnavailable, not both/] },
   {

@@ -30,6 +30,9 @@ public static class LearnPlatformApp
 
         var services = builder.Services;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        services.AddClientAddress(configuration);
+        services.AddOriginPolicy(configuration, builder.Environment);
+        services.AddRequestLimits(configuration, builder.WebHost);
         services.AddLearnPlatformData(connectionString);
         services.AddLearnPlatformTelemetry(configuration, "learnplatform-api");
         services.AddFirebaseTokenVerification(configuration);
@@ -79,8 +82,13 @@ public static class LearnPlatformApp
             throw new StartupException(e.Message);
         }
 
+        // The edge (docs/security.md): the client's address first, headers on every answer, then errors, limits, origins.
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders(app.Environment);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLimits();
+        app.UseOriginPolicy();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

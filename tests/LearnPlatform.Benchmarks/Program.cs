@@ -9,8 +9,14 @@ using Npgsql;
 
 // Throughput and enqueue-to-start latency of the workflow engine, each beside pgbench -N on the same private cluster.
 //   dotnet run -c Release --project tests/LearnPlatform.Benchmarks -- [runs] [workers list] [concurrency] [latency samples] [pgbench seconds] [--no-fsync]
+// Or the cost of one PostgreSQL rate-limit check, beside pgbench -N the same way:
+//   dotnet run -c Release --project tests/LearnPlatform.Benchmarks -- --rate-limit [latency samples] [concurrency] [seconds] [keys] [pgbench seconds] [--no-fsync]
 var culture = CultureInfo.InvariantCulture;
 var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+if (args.Contains("--rate-limit"))
+{
+    return await RateLimitMode.RunAsync(positional, durable: !args.Contains("--no-fsync"));
+}
 var runs = positional.Length > 0 ? int.Parse(positional[0], culture) : 5000;
 var workerCounts = positional.Length > 1 ? positional[1].Split(',').Select(w => int.Parse(w, culture)).ToArray() : [1, 2, 4];
 var concurrency = positional.Length > 2 ? int.Parse(positional[2], culture) : 8;

@@ -283,6 +283,11 @@ Validation: every problem is collected, then the release fails with all of them.
 {{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.egress.postgres.cidrs) -}}
 {{- $messages = append $messages "networkPolicy.egress.postgres.cidrs: list the PostgreSQL server's CIDRs (e.g. 10.20.0.5/32), or the default-deny policy leaves the database unreachable." -}}
 {{- end -}}
+{{- range $origin := .Values.config.corsAllowedOrigins -}}
+{{- if contains "*" (toString $origin) -}}
+{{- $messages = append $messages (printf "config.corsAllowedOrigins: %s: list each origin; wildcards are refused (the API refuses to start with one)." $origin) -}}
+{{- end -}}
+{{- end -}}
 {{- $envSources := dict "config.extraEnv" .Values.config.extraEnv "api.extraEnv" .Values.api.extraEnv "worker.extraEnv" .Values.worker.extraEnv "migrations.extraEnv" .Values.migrations.extraEnv -}}
 {{- range $source := keys $envSources | sortAlpha -}}
 {{- range $env := (get $envSources $source) -}}

@@ -30,7 +30,7 @@ public static class PapersApi
         papers.MapPut("/{id:guid}", UpdateAsync).Validate<PaperRequest>();
         papers.MapPost("/{id:guid}/publish", PublishAsync);
 
-        var exams = routes.MapGroup("/api/v1/exams").RequireAuthorization(Policies.TenantUser);
+        var exams = routes.MapGroup("/api/v1/exams").RequireAuthorization(Policies.TenantUser).RequireRateLimiting(RateLimitPolicies.ExamListing);
         exams.MapGet("", ListExamsAsync);
         exams.MapGet("/{id:guid}", GetExamAsync);
     }

@@ -19,7 +19,7 @@ public sealed record GuestSessionResponse(SessionView Session, string GuestToken
 /// <summary>Diagnostic tests without an account: a session on a guest-enabled paper, and a token for it alone.</summary>
 public static class GuestSessionsApi
 {
-    public const string RateLimitPolicy = "guest-sessions";
+    public const string RateLimitPolicy = RateLimitPolicies.GuestSessions;
 
     public static void MapGuestSessions(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/api/v1/guest-sessions", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy);

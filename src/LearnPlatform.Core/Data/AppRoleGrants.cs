@@ -22,5 +22,7 @@ public static class AppRoleGrants
         // The workflow engine: runs are started, claimed and settled, never deleted; checkpoints are written once.
         ["workflow_runs"] = "SELECT, INSERT, UPDATE",
         ["workflow_steps"] = "SELECT, INSERT",
+        // Rate-limit counters: upserted per check, swept when expired. Keys are hashes; no tenant data.
+        ["rate_limit_counters"] = "SELECT, INSERT, UPDATE, DELETE",
     };
 }

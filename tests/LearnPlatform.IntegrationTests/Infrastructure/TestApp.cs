@@ -39,8 +39,13 @@ public sealed class TestApp : IAsyncDisposable
     public AuthEmulatorClient Emulator { get; }
     public IServiceProvider Services => app.Services;
 
-    /// <param name="database">An existing test database, to start the app again over the same data (a restart); a new one if null.</param>
-    public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<WebApplicationBuilder>? configure = null, LocalDatabase? database = null)
+    /// <param name="database">Another app's database: two replicas over one database, or the app started again over the same data (a restart); a new one when null.</param>
+    /// <param name="environment">The hosting environment; Production refuses emulator mode, so remove FIREBASE_AUTH_EMULATOR_HOST in <paramref name="settings"/>.</param>
+    public static async Task<TestApp> StartAsync(
+        Action<Dictionary<string, string?>>? settings = null,
+        Action<WebApplicationBuilder>? configure = null,
+        LocalDatabase? database = null,
+        string environment = "Testing")
     {
         var postgres = await TestPostgres.InstanceAsync();
         var emulator = await TestEmulator.InstanceAsync();
@@ -52,7 +57,9 @@ public sealed class TestApp : IAsyncDisposable
             ["Firebase:ProjectId"] = emulator.ProjectId,
             ["FIREBASE_AUTH_EMULATOR_HOST"] = emulator.Host,
             // Every test calls from 127.0.0.1; the rate-limit tests set their own limits.
-            ["RateLimits:GuestSessionsPerMinute"] = "100000",
+            ["RateLimits:Policies:guest-sessions:PermitLimit"] = "100000",
+            ["RateLimits:Policies:exam-listing:PermitLimit"] = "100000",
+            ["RateLimits:Policies:ai:PermitLimit"] = "100000",
             // Workers wake on notifications; the short poll matters only to tests that move a manual clock.
             ["Workflows:PollInterval"] = "00:00:00.200",
             ["Grading:RetryInitialInterval"] = "00:00:00.100",
@@ -60,7 +67,7 @@ public sealed class TestApp : IAsyncDisposable
         settings?.Invoke(config);
 
         var logs = new CapturedLogs();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(config);
         builder.WebHost.UseUrls("http://127.0.0.1:0");

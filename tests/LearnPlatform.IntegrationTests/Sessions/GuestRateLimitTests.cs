@@ -5,7 +5,7 @@ public sealed class GuestRateLimitTests
     [Fact]
     public async Task GuestSessionCreationIsLimitedPerClientWithRetryAfter()
     {
-        await using var app = await TestApp.StartAsync(settings => settings["RateLimits:GuestSessionsPerMinute"] = "3");
+        await using var app = await TestApp.StartAsync(settings => settings["RateLimits:Policies:guest-sessions:PermitLimit"] = "3");
         var tenant = await app.CreateTenantAsync();
         var paper = await app.PublishAsync(tenant, TestPapers.Sample(guestAccess: true));
 
