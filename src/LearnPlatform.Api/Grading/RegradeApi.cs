@@ -25,8 +25,8 @@ public static class RegradeApi
 {
     public static void MapRegrades(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/v1/sessions/{id:guid}/regrade", RegradeSessionAsync).RequireAuthorization(Policies.Author);
-        routes.MapPost("/api/v1/papers/{id:guid}/regrade", RegradePaperAsync).RequireAuthorization(Policies.Author);
+        routes.MapPost("/api/v1/sessions/{id:guid}/regrade", RegradeSessionAsync).RequireAuthorization(Policies.Author).RequireRateLimiting(RateLimitPolicies.Ai);
+        routes.MapPost("/api/v1/papers/{id:guid}/regrade", RegradePaperAsync).RequireAuthorization(Policies.Author).RequireRateLimiting(RateLimitPolicies.Ai);
     }
 
     private static async Task<Results<Accepted<SessionRegradeResponse>, ProblemHttpResult>> RegradeSessionAsync(

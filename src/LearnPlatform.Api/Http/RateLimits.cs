@@ -10,7 +10,7 @@ namespace LearnPlatform.Api.Http;
 /// <summary>The rate-limit policies, by the names routes use in <c>RequireRateLimiting</c>.</summary>
 public static class RateLimitPolicies
 {
-    /// <summary>AI calls (hints, generation): per principal.</summary>
+    /// <summary>AI calls (hints, generation, regrades that may grade with Gemini again): per principal.</summary>
     public const string Ai = "ai";
 
     /// <summary>GET /api/v1/exams and /api/v1/exams/{id}: per principal.</summary>
