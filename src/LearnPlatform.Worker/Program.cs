@@ -1,7 +1,9 @@
+using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Configuration;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Core.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 // The worker host runs background work (grading) beside, or instead of, the API's in-process workers.
 // It serves only /healthz and /readyz, for the orchestrator's probes.
@@ -27,6 +29,8 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddLearnPlatformData(connectionString);
 builder.Services.AddLearnPlatformTelemetry(builder.Configuration, "learnplatform-worker");
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+builder.Services.TryAddSingleton(TimeProvider.System);
+builder.Services.AddAuditRetention(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealth();

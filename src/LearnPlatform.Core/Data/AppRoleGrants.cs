@@ -24,4 +24,11 @@ public static class AppRoleGrants
         ["workflow_runs"] = "SELECT, INSERT, UPDATE",
         ["workflow_steps"] = "SELECT, INSERT",
     };
+
+    /// <summary>Functions (by signature) the application role may execute; their migrations revoke them from PUBLIC.</summary>
+    public static readonly IReadOnlyList<string> Functions =
+    [
+        // SECURITY DEFINER: the only way audit rows are deleted, and only those past a cutoff it enforces.
+        "purge_audit_events(timestamptz, integer)",
+    ];
 }
