@@ -45,7 +45,8 @@ public sealed partial class SecurityAudit(NpgsqlDataSource dataSource, ClientIpA
     /// <summary>An authenticated caller of a tenant was refused (403): recorded in that tenant's trail.</summary>
     public Task AccessDeniedAsync(HttpContext context, Caller caller)
     {
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+        // A group's own route ends in a slash ("/api/v1/members/"); the trail names it as clients call it.
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText?.TrimEnd('/') ?? "unmatched";
         var resource = $"route/{context.Request.Method} {route}";
         var decision = accessDenied.Admit($"{caller.TenantId}|{caller.Uid}|{resource}", $"{caller.TenantId}");
         if (decision == ThrottleDecision.Suppress)
