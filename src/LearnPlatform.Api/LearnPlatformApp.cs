@@ -2,12 +2,15 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Accommodations;
+using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
+using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Sessions;
+using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Core.Telemetry;
@@ -45,10 +48,13 @@ public static class LearnPlatformApp
         services.AddSessions();
         services.AddAccommodations();
         services.AddGrading();
+        services.AddAudit(configuration);
+        services.AddMembers();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
             services.AddWorkflowWorker(configuration);
+            services.AddAuditRetention(configuration);
         }
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
@@ -90,6 +96,7 @@ public static class LearnPlatformApp
         app.UseRequestLimits();
         app.UseOriginPolicy();
         app.UseAuthentication();
+        app.UseAccessDeniedAudit();
         app.UseAuthorization();
         app.UseRateLimiter();
 
@@ -100,6 +107,8 @@ public static class LearnPlatformApp
         app.MapAccommodations();
         app.MapGrading();
         app.MapGuestSessions();
+        app.MapMembers();
+        app.MapAuditEvents();
         return app;
     }
 }

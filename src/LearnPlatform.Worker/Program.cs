@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Configuration;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
@@ -30,6 +31,7 @@ builder.Services.AddLearnPlatformTelemetry(builder.Configuration, "learnplatform
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
 builder.Services.AddGradingWorkflows(builder.Configuration);
 builder.Services.AddWorkflowWorker(builder.Configuration);
+builder.Services.AddAuditRetention(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealth();

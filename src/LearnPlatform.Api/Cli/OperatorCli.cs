@@ -1,3 +1,4 @@
+using LearnPlatform.Api.Audit;
 using LearnPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -97,15 +98,25 @@ public static class OperatorCli
         {
             throw new CliException($"tenant {tenantId} not found");
         }
-        var now = DateTimeOffset.UtcNow;
-        var updated = await db.Memberships
-            .Where(m => m.TenantId == tenantId && m.Uid == uid)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, role).SetProperty(m => m.UpdatedAt, now), ct);
-        if (updated == 0)
+        var now = TimeProvider.System.Now();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var previous = await db.Memberships.Where(m => m.TenantId == tenantId && m.Uid == uid).Select(m => m.Role).SingleOrDefaultAsync(ct);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO memberships (tenant_id, uid, role, created_at, updated_at) VALUES ({tenantId}, {uid}, {role}, {now}, {now})
+            ON CONFLICT (tenant_id, uid) DO UPDATE SET role = excluded.role, updated_at = excluded.updated_at
+            """, ct);
+        db.AuditEvents.Add(new AuditEvent
         {
-            db.Memberships.Add(new Membership { TenantId = tenantId, Uid = uid, Role = role, CreatedAt = now, UpdatedAt = now });
-            await db.SaveChangesAsync(ct);
-        }
+            TenantId = tenantId,
+            OccurredAt = now,
+            Actor = AuditActions.OperatorActor,
+            Action = AuditActions.MemberRoleSet,
+            Resource = $"member/{uid}",
+            Outcome = AuditOutcomes.Success,
+            Details = AuditTrail.Serialize(new { role, previous_role = previous, via = "cli" }),
+        });
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         await output.WriteLineAsync($"{uid} is {role} in tenant {tenantId}");
         return 0;
     }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using LearnPlatform.Api.Audit;
 using LearnPlatform.Core.Data;
 
 namespace LearnPlatform.Api.Identity;
@@ -16,8 +17,12 @@ public sealed record Caller(string Uid, Guid TenantId, string Role, CallerKind K
 
     public bool IsAuthorOrAdmin => !IsGuest && Role is Roles.Author or Roles.Admin;
 
+    /// <summary>Where the call came from, as the audit trail stores it (Audit:ClientIp); null outside a request.</summary>
+    public string? ClientIp { get; init; }
+
     /// <summary>Lets an endpoint take the caller as a parameter; only used behind a policy that requires a tenant.</summary>
-    public static ValueTask<Caller?> BindAsync(HttpContext context) => ValueTask.FromResult<Caller?>(From(context.User));
+    public static ValueTask<Caller?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult<Caller?>(From(context.User) with { ClientIp = context.AuditClientIp() });
 
     public static Caller From(ClaimsPrincipal principal) =>
         new(

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Identity.Firebase;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Authentication;
@@ -10,7 +11,7 @@ namespace LearnPlatform.Api.Identity;
 /// <summary>
 /// One scheme for both credentials the API accepts: a Firebase ID token (Authorization: Bearer) or a
 /// guest token (X-Guest-Token). A verified caller gets a principal and the request's tenant scope.
-/// Rejections are logged by reason class only; the credential itself never reaches a log.
+/// Rejections are logged and audited by reason class only; the credential itself never reaches a log or the trail.
 /// </summary>
 public sealed partial class CredentialAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -20,6 +21,7 @@ public sealed partial class CredentialAuthenticationHandler(
     TenantMembershipLookup memberships,
     GuestTokens guestTokens,
     TenantScope tenantScope,
+    SecurityAudit audit,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -37,7 +39,7 @@ public sealed partial class CredentialAuthenticationHandler(
         }
         if (hasBearer && hasGuest)
         {
-            return Reject("ambiguous_credentials");
+            return await RejectAsync("ambiguous_credentials");
         }
         return hasGuest
             ? await AuthenticateGuestAsync(guestHeader.Count == 1 ? guestHeader[0] : null)
@@ -49,19 +51,20 @@ public sealed partial class CredentialAuthenticationHandler(
         var header = Request.Headers.Authorization;
         if (header.Count != 1 || header[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return Reject("malformed_authorization");
+            return await RejectAsync("malformed_authorization");
         }
 
         var result = await firebase.VerifyAsync(value["Bearer ".Length..].Trim(), Context.RequestAborted);
         if (result.User is not { } user)
         {
-            return Reject(result.Rejection?.ToString() ?? "rejected");
+            return await RejectAsync(ReasonClass(result.Rejection));
         }
 
         var membership = await memberships.FindAsync(user, Context.RequestAborted);
         if (membership is not { } found)
         {
             // Verified, but no tenant here: authenticated without a tenant, so authorization answers 403.
+            await audit.SignInFailedAsync(Context, "unknown_tenant", user.Uid);
             var tenantless = new ClaimsIdentity([new Claim(Caller.UidClaim, user.Uid), new Claim(Caller.KindClaim, "user")], SchemeName);
             return Success(new ClaimsPrincipal(tenantless));
         }
@@ -74,18 +77,23 @@ public sealed partial class CredentialAuthenticationHandler(
     {
         if (string.IsNullOrEmpty(token) || await guestTokens.ResolveAsync(token, Context.RequestAborted) is not { } guest)
         {
-            return Reject("invalid_guest_token");
+            return await RejectAsync("invalid_guest_token");
         }
         tenantScope.TenantId = guest.TenantId;
         var caller = new Caller($"guest:{guest.SessionId}", guest.TenantId, "guest", CallerKind.Guest, guest.SessionId);
         return Success(caller.ToPrincipal(SchemeName));
     }
 
-    private AuthenticateResult Reject(string reason)
+    private async Task<AuthenticateResult> RejectAsync(string reason)
     {
         LogRejected(Logger, reason);
+        await audit.SignInFailedAsync(Context, reason);
         return AuthenticateResult.Fail(reason);
     }
+
+    /// <summary>expired, bad_signature, wrong_audience, ...: the class of the failure, never anything from the token.</summary>
+    private static string ReasonClass(TokenRejection? rejection) =>
+        rejection is { } r ? System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(r.ToString()) : "rejected";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Credential rejected: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason);

@@ -25,7 +25,7 @@ public static class GuestSessionsApi
         routes.MapPost("/api/v1/guest-sessions", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
 
     private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
-        GuestSessionRequest request, LearnPlatformDbContext db, NpgsqlDataSource dataSource, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
+        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, NpgsqlDataSource dataSource, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         if (request.PaperId is not { } paperId)
         {
@@ -54,7 +54,7 @@ public static class GuestSessionsApi
             Deadline = now + TimeSpan.FromSeconds(published.Content.TimeLimitSeconds),
             Layout = SessionLayout.Create(published.Content, RandomNumberGenerator.GetInt32(int.MaxValue)),
         };
-        var guest = new Caller($"guest:{session.Id}", tenantId, "guest", CallerKind.Guest, session.Id);
+        var guest = new Caller($"guest:{session.Id}", tenantId, "guest", CallerKind.Guest, session.Id) { ClientIp = http.AuditClientIp() };
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Sessions.Add(session);

@@ -25,4 +25,11 @@ public static class AppRoleGrants
         // Rate-limit counters: upserted per check, swept when expired. Keys are hashes; no tenant data.
         ["rate_limit_counters"] = "SELECT, INSERT, UPDATE, DELETE",
     };
+
+    /// <summary>Functions (by signature) the application role may execute; their migrations revoke them from PUBLIC.</summary>
+    public static readonly IReadOnlyList<string> Functions =
+    [
+        // SECURITY DEFINER: the only way audit rows are deleted, and only those past a cutoff it enforces.
+        "purge_audit_events(timestamptz, integer)",
+    ];
 }

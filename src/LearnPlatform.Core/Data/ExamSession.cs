@@ -68,11 +68,13 @@ public sealed class Accommodation
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>Append-only: the application role may insert and read, never update or delete.</summary>
+/// <summary>Append-only: the application role may insert and read, never update or delete (retention purges through purge_audit_events).</summary>
 public sealed class AuditEvent
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
-    public Guid TenantId { get; set; }
+
+    /// <summary>Null only for a sign-in failure that names no tenant we can trust; no tenant admin reads those.</summary>
+    public Guid? TenantId { get; set; }
     public DateTimeOffset OccurredAt { get; set; }
     public required string Actor { get; set; }
     public required string Action { get; set; }

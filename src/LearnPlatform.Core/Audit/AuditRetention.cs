@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace LearnPlatform.Core.Audit;
+
+public sealed class AuditRetentionOptions
+{
+    /// <summary>Audit events older than this many days are purged. At least 2: the database never purges a day-old row.</summary>
+    public int RetentionDays { get; set; } = 90;
+
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Rows deleted per statement, so a large backlog never holds long locks or one huge transaction.</summary>
+    public int PurgeBatchSize { get; set; } = 5000;
+}
+
+/// <summary>
+/// Purges audit events past retention, at start and then every <see cref="AuditRetentionOptions.PurgeInterval"/>.
+/// The application role cannot delete audit rows; it calls purge_audit_events, a SECURITY DEFINER function that
+/// itself refuses any cutoff younger than a day. A session advisory lock lets one replica purge at a time.
+/// </summary>
+public sealed partial class AuditRetention(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AuditRetentionOptions> options, ILogger<AuditRetention> logger)
+    : BackgroundService
+{
+    /// <summary>pg_advisory_lock key: "LPAUDIT\0" as a number, unlikely to collide with any other lock.</summary>
+    internal const long LockKey = 0x4C50_4155_4449_5400;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PurgeInterval, time);
+        do
+        {
+            try
+            {
+                await PurgeAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            {
+                // The next tick tries again; retention is not urgent to the minute.
+                LogFailed(logger, e.GetType().Name, e.Message);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One purge: every batch past the cutoff. Null when another replica holds the lock.</summary>
+    public async Task<int?> PurgeAsync(CancellationToken ct)
+    {
+        var settings = options.Value;
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(settings.RetentionDays);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        if (!await ScalarAsync<bool>(connection, "SELECT pg_try_advisory_lock(@key)", ct, ("key", LockKey)))
+        {
+            LogSkipped(logger);
+            return null;
+        }
+        try
+        {
+            var total = 0;
+            int deleted;
+            do
+            {
+                deleted = await ScalarAsync<int>(connection, "SELECT purge_audit_events(@cutoff, @batch)", ct, ("cutoff", cutoff), ("batch", settings.PurgeBatchSize));
+                total += deleted;
+            }
+            while (deleted == settings.PurgeBatchSize);
+            LogPurged(logger, total, cutoff);
+            return total;
+        }
+        finally
+        {
+            // Returning the connection to the pool would release it too (DISCARD ALL); this says so explicitly.
+            await ScalarAsync<bool>(connection, "SELECT pg_advisory_unlock(@key)", CancellationToken.None, ("key", LockKey));
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return (T)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} audit events older than {Cutoff:O}")]
+    private static partial void LogPurged(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Audit purge skipped: another replica holds the lock")]
+    private static partial void LogSkipped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audit purge failed ({Error}): {Message}; retrying at the next interval")]
+    private static partial void LogFailed(ILogger logger, string error, string message);
+}
+
+public static class AuditRetentionServiceCollectionExtensions
+{
+    /// <summary>The retention job; <see cref="AuditRetention"/> is also resolvable by itself to purge on demand.</summary>
+    public static IServiceCollection AddAuditRetention(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuditRetentionOptions>()
+            .Bind(configuration.GetSection("Audit"))
+            .Validate(o => o.RetentionDays >= 2, "Audit:RetentionDays must be at least 2.")
+            .Validate(o => o.PurgeInterval >= TimeSpan.FromMinutes(1), "Audit:PurgeInterval must be at least one minute.")
+            .Validate(o => o.PurgeBatchSize is >= 1 and <= 10000, "Audit:PurgeBatchSize must be between 1 and 10000.")
+            .ValidateOnStart();
+        services.AddSingleton<AuditRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
+        return services;
+    }
+}

@@ -1,0 +1,104 @@
+using LearnPlatform.Core.Audit;
+using Npgsql;
+
+namespace LearnPlatform.IntegrationTests.Audit;
+
+/// <summary>Retention on real PostgreSQL: through the SECURITY DEFINER function, in batches, one replica at a time.</summary>
+public sealed class AuditRetentionTests
+{
+    private static Task<TestApp> StartAsync(int batchSize = 5000) =>
+        TestApp.StartAsync(s => s["Audit:PurgeBatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public async Task RowsPastNinetyDaysArePurgedAndYoungerOnesKeptInEveryTenant()
+    {
+        await using var app = await StartAsync(batchSize: 2);
+        var now = DateTimeOffset.UtcNow;
+        var tenants = new[] { await app.CreateTenantAsync(), await app.CreateTenantAsync() };
+        foreach (var tenant in tenants)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await app.InsertAuditAsync(tenant, now.AddDays(-91).AddMinutes(-i), resource: "old");
+                await app.InsertAuditAsync(tenant, now.AddDays(-89).AddMinutes(-i), resource: "young");
+            }
+        }
+        await app.InsertAuditAsync(null, now.AddDays(-120), action: "auth.sign_in_failed", resource: "old");
+
+        var purged = await app.Service<AuditRetention>().PurgeAsync(CancellationToken.None);
+
+        Assert.Equal(7, purged);
+        var left = await app.AuditRowsAsync("actor = 'tester'");
+        Assert.Equal(6, left.Count);
+        Assert.All(left, r => Assert.Equal("young", r.Resource));
+    }
+
+    [Fact]
+    public async Task RetentionDaysIsConfigurable()
+    {
+        await using var app = await TestApp.StartAsync(s => s["Audit:RetentionDays"] = "30");
+        var tenant = await app.CreateTenantAsync();
+        await app.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-31), resource: "old");
+        await app.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-29), resource: "young");
+
+        Assert.Equal(1, await app.Service<AuditRetention>().PurgeAsync(CancellationToken.None));
+        Assert.Equal(["young"], (await app.AuditRowsAsync("tenant_id = @t", ("t", tenant))).Select(r => r.Resource));
+    }
+
+    [Fact]
+    public async Task AReplicaThatFindsThePurgeLockHeldSkipsAndDeletesNothing()
+    {
+        await using var app = await StartAsync();
+        var tenant = await app.CreateTenantAsync();
+        await app.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-200));
+        await using var other = new NpgsqlConnection(app.Database.AppConnectionString);
+        await other.OpenAsync();
+        await using (var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({AuditRetention.LockKey})", other))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var skipped = await app.Service<AuditRetention>().PurgeAsync(CancellationToken.None);
+
+        Assert.Null(skipped);
+        Assert.Single(await app.AuditRowsAsync("tenant_id = @t", ("t", tenant)));
+        await using (var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({AuditRetention.LockKey})", other))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(1, await app.Service<AuditRetention>().PurgeAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TheScheduledJobPurgesWhenTheApiStarts()
+    {
+        var app = await TestApp.StartAsync();
+        var tenant = await app.CreateTenantAsync();
+        await app.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-100));
+        await app.DisposeAsync();
+
+        // A second app over the same database: its job runs once at start, then every PurgeInterval.
+        await using var restarted = await TestApp.StartAsync(s => s["ConnectionStrings:Postgres"] = app.Database.AppConnectionString);
+
+        await Eventually(async () => (await app.AuditRowsAsync("tenant_id = @t", ("t", tenant))).Count == 0);
+        Assert.Contains(restarted.Logs.Lines, l => l.Contains("Purged 1 audit events", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithBackgroundWorkOffTheApiRunsNoPurgeJob()
+    {
+        await using var app = await TestApp.StartAsync(s => s["Background:RunInApi"] = "false");
+
+        Assert.Null(app.Services.GetService(typeof(AuditRetention)));
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in 20 seconds");
+            await Task.Delay(100);
+        }
+    }
+}
