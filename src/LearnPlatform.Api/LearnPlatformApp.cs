@@ -7,6 +7,7 @@ using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
 using LearnPlatform.Api.Papers;
+using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Telemetry;
@@ -41,6 +42,7 @@ public static class LearnPlatformApp
         services.AddSessions();
         services.AddAccommodations();
         services.AddGrading();
+        services.AddPrivacy();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
@@ -86,6 +88,7 @@ public static class LearnPlatformApp
         app.MapAccommodations();
         app.MapGrading();
         app.MapGuestSessions();
+        app.MapPrivacy();
         return app;
     }
 }

@@ -23,5 +23,19 @@ public static class AppRoleGrants
         // The workflow engine: runs are started, claimed and settled, never deleted; checkpoints are written once.
         ["workflow_runs"] = "SELECT, INSERT, UPDATE",
         ["workflow_steps"] = "SELECT, INSERT",
+        ["consents"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["session_metrics"] = "SELECT, INSERT, UPDATE, DELETE",
+    };
+
+    /// <summary>
+    /// Functions the application role may EXECUTE, by name and argument types. `migrate` revokes every other function
+    /// in the schema from it. These are SECURITY DEFINER functions for the few rewrites of rows the role may not update.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Functions = new Dictionary<string, string>
+    {
+        ["privacy_pseudonymize_audit_events"] = "text, text",
+        ["privacy_pseudonymize_paper_versions"] = "text, text",
+        ["privacy_erase_workflow_steps"] = "uuid[]",
+        ["privacy_delete_answers"] = "text",
     };
 }

@@ -55,9 +55,11 @@ public static class DatabaseMigrator
         {
             $"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}",
             $"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}",
+            $"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM {role}",
             $"GRANT USAGE ON SCHEMA public TO {role}",
         };
         statements.AddRange(AppRoleGrants.Tables.Select(t => $"GRANT {t.Value} ON TABLE {Quote(t.Key)} TO {role}"));
+        statements.AddRange(AppRoleGrants.Functions.Select(f => $"GRANT EXECUTE ON FUNCTION {Quote(f.Key)}({f.Value}) TO {role}"));
         await using var command = new NpgsqlCommand(string.Join(";\n", statements), connection);
         await command.ExecuteNonQueryAsync(ct);
     }
