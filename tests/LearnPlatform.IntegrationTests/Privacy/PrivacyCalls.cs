@@ -28,8 +28,12 @@ public static class PrivacyCalls
     public static Task<HttpResponseMessage> PutMetricsAsync(this HttpClient client, Guid sessionId, object body) =>
         client.PutAsJsonAsync($"/api/v1/sessions/{sessionId}/metrics", body);
 
-    public static Task<HttpResponseMessage> PutRawMetricsAsync(this HttpClient client, Guid sessionId, string body, string mediaType = "application/json") =>
-        client.PutAsync($"/api/v1/sessions/{sessionId}/metrics", new StringContent(body, System.Text.Encoding.UTF8, mediaType));
+    public static Task<HttpResponseMessage> PutRawMetricsAsync(this HttpClient client, Guid sessionId, string body, string mediaType = "application/json")
+    {
+        var content = new StringContent(body, System.Text.Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(mediaType);
+        return client.PutAsync($"/api/v1/sessions/{sessionId}/metrics", content);
+    }
 
     public static async Task<PrivacyTenant> PrivacyTenantAsync(this TestApp app)
     {
@@ -38,6 +42,12 @@ public static class PrivacyCalls
         var other = await app.SignUpAsync(tenant);
         var admin = await app.SignUpAsync(tenant, Roles.Admin);
         return new PrivacyTenant(tenant, candidate, app.ClientWithBearer(candidate.IdToken), other, app.ClientWithBearer(other.IdToken), app.ClientWithBearer(admin.IdToken), admin);
+    }
+
+    public static async Task AssertNoTraceAsync(this TestApp app, string needle)
+    {
+        var found = await app.RowsContainingAsync(needle);
+        Assert.True(found.Count == 0, $"still found in: {string.Join(", ", found)}");
     }
 
     /// <summary>Every row, in every table and every text or JSON column, that contains <paramref name="needle"/>; read as the superuser, past row-level security.</summary>
