@@ -9,6 +9,7 @@ using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
 using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
+using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
@@ -50,6 +51,7 @@ public static class LearnPlatformApp
         services.AddGrading();
         services.AddAudit(configuration);
         services.AddMembers();
+        services.AddPrivacy();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -109,6 +111,7 @@ public static class LearnPlatformApp
         app.MapGuestSessions();
         app.MapMembers();
         app.MapAuditEvents();
+        app.MapPrivacy();
         return app;
     }
 }

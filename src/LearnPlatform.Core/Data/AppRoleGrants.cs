@@ -24,12 +24,21 @@ public static class AppRoleGrants
         ["workflow_steps"] = "SELECT, INSERT",
         // Rate-limit counters: upserted per check, swept when expired. Keys are hashes; no tenant data.
         ["rate_limit_counters"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["consents"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["session_metrics"] = "SELECT, INSERT, UPDATE, DELETE",
     };
 
-    /// <summary>Functions (by signature) the application role may execute; their migrations revoke them from PUBLIC.</summary>
-    public static readonly IReadOnlyList<string> Functions =
-    [
-        // SECURITY DEFINER: the only way audit rows are deleted, and only those past a cutoff it enforces.
-        "purge_audit_events(timestamptz, integer)",
-    ];
+    /// <summary>
+    /// Functions the application role may EXECUTE, by name and argument types. `migrate` revokes every other function
+    /// in the schema from it. These are SECURITY DEFINER functions for the few rewrites of rows the role may not update.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Functions = new Dictionary<string, string>
+    {
+        ["privacy_pseudonymize_audit_events"] = "text, text",
+        ["privacy_pseudonymize_paper_versions"] = "text, text",
+        ["privacy_erase_workflow_steps"] = "uuid[]",
+        ["privacy_delete_answers"] = "text",
+        // The only way audit rows are deleted, and only those past a cutoff it enforces.
+        ["purge_audit_events"] = "timestamptz, integer",
+    };
 }

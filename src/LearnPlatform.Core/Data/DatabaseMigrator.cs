@@ -59,7 +59,7 @@ public static class DatabaseMigrator
             $"GRANT USAGE ON SCHEMA public TO {role}",
         };
         statements.AddRange(AppRoleGrants.Tables.Select(t => $"GRANT {t.Value} ON TABLE {Quote(t.Key)} TO {role}"));
-        statements.AddRange(AppRoleGrants.Functions.Select(f => $"GRANT EXECUTE ON FUNCTION {f} TO {role}"));
+        statements.AddRange(AppRoleGrants.Functions.Select(f => $"GRANT EXECUTE ON FUNCTION {Quote(f.Key)}({f.Value}) TO {role}"));
         await using var command = new NpgsqlCommand(string.Join(";\n", statements), connection);
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -1,0 +1,97 @@
+using LearnPlatform.Core.Data;
+using Npgsql;
+using PaperHttp = LearnPlatform.IntegrationTests.Papers.PaperHttp;
+
+namespace LearnPlatform.IntegrationTests.Privacy;
+
+/// <summary>
+/// Every table in the schema either holds no user data (listed below, with why) or is covered by export and erasure.
+/// A table added later fails here until the export has a section for it, this test seeds a row of it for the user,
+/// and erasure leaves no trace of the uid in it.
+/// </summary>
+public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture<AppFixture>
+{
+    private static readonly Dictionary<string, string> NoUserData = new()
+    {
+        ["__EFMigrationsHistory"] = "migration bookkeeping",
+        ["tenants"] = "the tenant itself: a name and an Identity Platform tenant id, nothing about any user",
+        ["guest_tokens"] = "guest credentials: a token hash bound to a guest session, which has no uid; guests are not linked to users",
+        ["rate_limit_counters"] = "a SHA-256 of policy, window and partition, a window start and a count: the key names no tenant, uid or address",
+    };
+
+    private TestApp App => fixture.App;
+
+    [Fact]
+    public async Task EveryTableWithUserDataIsExportedAndHoldsNoTraceOfTheUserAfterErasure()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var subject = await App.SignUpAsync(tenant, Roles.Admin);
+        var client = App.ClientWithBearer(subject.IdToken);
+        var bystander = App.ClientWithBearer((await App.SignUpAsync(tenant)).IdToken);
+        var auditor = App.ClientWithBearer((await App.SignUpAsync(tenant, Roles.Admin)).IdToken);
+        var marker = $"ANSWER-MARKER-{Guid.NewGuid():N}";
+        var bystanderAnswer = $"BYSTANDER-{Guid.NewGuid():N}";
+        var session = await SeedEverythingAsync(tenant, subject, client, marker);
+        var paper = await App.PaperOfAsync(session);
+        var theirs = (await bystander.StartSessionAsync(paper)).Id();
+        Assert.Equal(HttpStatusCode.OK, (await bystander.SaveAsync(theirs, "q4", bystanderAnswer)).StatusCode);
+
+        var tables = await TablesAsync();
+        Assert.All(NoUserData.Keys, t => Assert.Contains(t, tables));
+        var sections = await client.ExportSectionsAsync(subject.Uid);
+        foreach (var table in tables.Where(t => !NoUserData.ContainsKey(t)))
+        {
+            Assert.True(sections.TryGetProperty(table, out var section), $"the export has no section for {table}");
+            Assert.True(section.GetArrayLength() > 0, $"the export's {table} section is empty: seed a row of {table} for the user in this test");
+        }
+        Assert.DoesNotContain(bystanderAnswer, sections.GetRawText(), StringComparison.Ordinal);
+        Assert.NotEmpty(await App.RowsContainingAsync(subject.Uid));
+        Assert.NotEmpty(await App.RowsContainingAsync(marker));
+
+        using var erased = await client.EraseAsync(subject.Uid);
+
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        await App.AssertNoTraceAsync(subject.Uid);
+        await App.AssertNoTraceAsync(marker);
+        var after = await auditor.ExportSectionsAsync(subject.Uid);
+        Assert.All(after.EnumerateObject(), s => Assert.Equal(0, s.Value.GetArrayLength()));
+        // Statistics survive without identity; the bystander keeps everything.
+        Assert.Equal(2, await App.CountAsync("SELECT count(*) FROM exam_sessions WHERE paper_id = @p", ("p", paper)));
+        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM exam_sessions WHERE id = @s AND candidate_uid LIKE 'erased:%'", ("s", session)));
+        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM question_grades WHERE session_id = @s AND override_score = 3", ("s", session)));
+        Assert.NotEmpty(await App.RowsContainingAsync(bystanderAnswer));
+    }
+
+    /// <summary>Touches every table that can hold user data, through the API where a route writes it.</summary>
+    private async Task<Guid> SeedEverythingAsync(Guid tenant, TestUser subject, HttpClient client, string marker)
+    {
+        var paper = await PaperHttp.CreatePaperAsync(client);
+        await PaperHttp.PublishAsync(client, paper);
+        await client.GrantMetricsConsentAsync();
+        var session = (await client.StartSessionAsync(paper.GetProperty("id").GetGuid())).Id();
+        Assert.Equal(HttpStatusCode.OK, (await client.PutMetricsAsync(session, new { focus_score = 0.8, tab_switches = 2 })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SaveAsync(session, "q4", marker)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SubmitAsync(session)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync($"/api/v1/sessions/{session}/responses/q4/grade", new { score = 3, reason = "Covers mutability" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync($"/api/v1/accommodations/{subject.Uid}", new { extra_minutes = 10 })).StatusCode);
+        await App.SeedGradingRunAsync(tenant, session, subject.Uid, $"The answer '{marker}' names mutability.", status: "completed");
+        await App.ExecuteAsync("UPDATE question_grades SET auto_feedback = @f WHERE session_id = @s AND question_id = 'q4'",
+            ("f", $"You wrote {marker}"), ("s", session));
+        return session;
+    }
+
+    private async Task<List<string>> TablesAsync()
+    {
+        await using var connection = new NpgsqlConnection(App.Database.SuperuserConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var tables = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            tables.Add(reader.GetString(0));
+        }
+        return tables;
+    }
+}
