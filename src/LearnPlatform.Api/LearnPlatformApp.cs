@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Accommodations;
+using LearnPlatform.Api.Ai;
 using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -41,6 +42,7 @@ public static class LearnPlatformApp
         services.AddSessions();
         services.AddAccommodations();
         services.AddGrading();
+        services.AddAi(configuration);
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
@@ -86,6 +88,7 @@ public static class LearnPlatformApp
         app.MapAccommodations();
         app.MapGrading();
         app.MapGuestSessions();
+        app.MapAi();
         return app;
     }
 }

@@ -23,5 +23,8 @@ public static class AppRoleGrants
         // The workflow engine: runs are started, claimed and settled, never deleted; checkpoints are written once.
         ["workflow_runs"] = "SELECT, INSERT, UPDATE",
         ["workflow_steps"] = "SELECT, INSERT",
+        // AI caps: counters go up on reserve and down on release; spend only grows within its month.
+        ["ai_usage_counters"] = "SELECT, INSERT, UPDATE",
+        ["ai_monthly_spend"] = "SELECT, INSERT, UPDATE",
     };
 }
