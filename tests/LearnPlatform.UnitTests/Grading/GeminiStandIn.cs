@@ -48,6 +48,14 @@ internal sealed partial class GeminiStandIn : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Forgets the script, the requests and the violations, for a stand-in shared by several tests.</summary>
+    public void Reset()
+    {
+        _script.Clear();
+        _requests.Clear();
+        _violations.Clear();
+    }
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     private async Task HandleAsync(HttpContext context)
