@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Accommodations;
 using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Ai;
 using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -52,6 +53,7 @@ public static class LearnPlatformApp
         services.AddAudit(configuration);
         services.AddMembers();
         services.AddPrivacy();
+        services.AddAi(configuration);
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -112,6 +114,7 @@ public static class LearnPlatformApp
         app.MapMembers();
         app.MapAuditEvents();
         app.MapPrivacy();
+        app.MapAi();
         return app;
     }
 }

@@ -17,7 +17,8 @@ public sealed record CandidateQuestion(
 
 public sealed record CandidateCodeTest(string Call, string Expected);
 
-public sealed record ExamListItem(Guid Id, int Version, string Title, int TimeLimitSeconds, int MaxAttempts, bool GuestAccess, int QuestionCount, decimal TotalPoints);
+/// <summary>hints_allowed says whether the hint route answers for this paper; the mode is shown so practice can be told from exams.</summary>
+public sealed record ExamListItem(Guid Id, int Version, string Title, int TimeLimitSeconds, int MaxAttempts, bool GuestAccess, string Mode, bool HintsAllowed, int QuestionCount, decimal TotalPoints);
 
 /// <summary>What a candidate previews before starting: the published version, without answer keys.</summary>
 public sealed record ExamPreview(
@@ -27,6 +28,8 @@ public sealed record ExamPreview(
     int TimeLimitSeconds,
     int MaxAttempts,
     bool GuestAccess,
+    string Mode,
+    bool HintsAllowed,
     IReadOnlyList<CandidateQuestion> Questions);
 
 public static class CandidateViews
@@ -50,6 +53,8 @@ public static class CandidateViews
             version.Content.TimeLimitSeconds,
             version.Content.MaxAttempts,
             version.Content.GuestAccess,
+            version.Content.Mode,
+            version.Content.HintsAllowed,
             version.Content.Questions.Count,
             version.Content.Questions.Sum(q => q.Points));
 
@@ -61,5 +66,7 @@ public static class CandidateViews
             version.Content.TimeLimitSeconds,
             version.Content.MaxAttempts,
             version.Content.GuestAccess,
+            version.Content.Mode,
+            version.Content.HintsAllowed,
             version.Content.Questions.Select(q => q.ToCandidateView()).ToList());
 }

@@ -15,7 +15,9 @@ public sealed record PaperRequest(
     bool? GuestAccess,
     bool? ShuffleQuestions,
     bool? ShuffleOptions,
-    IReadOnlyList<QuestionRequest>? Questions)
+    IReadOnlyList<QuestionRequest>? Questions,
+    string? Mode = null,
+    bool? AllowHintsDuringExam = null)
 {
     /// <summary>Only called once the request has passed <see cref="PaperRequestValidator"/>.</summary>
     public PaperSettings ToSettings() =>
@@ -27,6 +29,8 @@ public sealed record PaperRequest(
             GuestAccess = GuestAccess ?? false,
             ShuffleQuestions = ShuffleQuestions ?? false,
             ShuffleOptions = ShuffleOptions ?? false,
+            Mode = Mode ?? PaperModes.Exam,
+            AllowHintsDuringExam = AllowHintsDuringExam ?? false,
             Questions = Questions!.Select(q => q.ToQuestion()).ToList(),
         };
 }
@@ -74,6 +78,7 @@ public sealed class PaperRequestValidator : AbstractValidator<PaperRequest>
         RuleFor(p => p.TimeLimitSeconds).NotNull().WithMessage("A time limit is required.")
             .InclusiveBetween(60, 86_400).WithMessage("The time limit must be between 60 and 86400 seconds.");
         RuleFor(p => p.MaxAttempts).InclusiveBetween(1, 100).WithMessage("The number of attempts must be between 1 and 100.");
+        RuleFor(p => p.Mode).Must(m => m is null || PaperModes.All.Contains(m)).WithMessage($"The mode must be one of: {string.Join(", ", PaperModes.All)}.");
         RuleFor(p => p.Questions).NotEmpty().WithMessage("A paper needs at least one question.")
             .Must(q => q!.Count <= MaxQuestions).WithMessage($"A paper may have at most {MaxQuestions} questions.")
             .Custom(ReportDuplicateIds);

@@ -14,6 +14,8 @@ public sealed record PaperResponse(
     bool GuestAccess,
     bool ShuffleQuestions,
     bool ShuffleOptions,
+    string Mode,
+    bool AllowHintsDuringExam,
     IReadOnlyList<AuthorQuestion> Questions,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
@@ -56,11 +58,13 @@ public static class PaperViews
             content.GuestAccess,
             content.ShuffleQuestions,
             content.ShuffleOptions,
+            content.Mode,
+            content.AllowHintsDuringExam,
             content.Questions.Select(ToAuthorView).ToList(),
             createdAt,
             updatedAt);
 
-    private static AuthorQuestion ToAuthorView(Question q) =>
+    public static AuthorQuestion ToAuthorView(this Question q) =>
         new(
             q.Id,
             q.Kind,

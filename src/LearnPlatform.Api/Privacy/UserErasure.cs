@@ -47,6 +47,8 @@ public static class UserErasure
         ("accommodations", "DELETE FROM accommodations WHERE tenant_id = @t AND candidate_uid = @u"),
         ("accommodations_updated_by", "UPDATE accommodations SET updated_by = @p WHERE tenant_id = @t AND updated_by = @u"),
         ("consents", "DELETE FROM consents WHERE tenant_id = @t AND uid = @u"),
+        // An author's daily AI counters name them; a session's counters name only the session and stay with its statistics.
+        ("ai_usage_counters", "DELETE FROM ai_usage_counters WHERE tenant_id = @t AND subject = @u"),
         ("papers", "UPDATE papers SET created_by = @p WHERE tenant_id = @t AND created_by = @u"),
         ("paper_versions", "SELECT privacy_pseudonymize_paper_versions(@u, @p)"),
         ("memberships", "DELETE FROM memberships WHERE tenant_id = @t AND uid = @u"),

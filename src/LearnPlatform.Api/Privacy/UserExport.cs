@@ -27,6 +27,12 @@ public static class UserExport
         ("session_metrics", $"SELECT to_jsonb(x) - 'tenant_id' FROM session_metrics x WHERE x.tenant_id = @t AND x.session_id IN ({UserData.SessionIds}) ORDER BY x.session_id"),
         ("accommodations", "SELECT to_jsonb(a) - 'tenant_id' FROM accommodations a WHERE a.tenant_id = @t AND (a.candidate_uid = @u OR a.updated_by = @u) ORDER BY a.created_at, a.id"),
         ("consents", "SELECT to_jsonb(c) - 'tenant_id' FROM consents c WHERE c.tenant_id = @t AND c.uid = @u ORDER BY c.flag"),
+        // AI call counters: the author's per-day counters, and those of the user's sessions.
+        ("ai_usage_counters", $"""
+            SELECT to_jsonb(c) - 'tenant_id' FROM ai_usage_counters c
+            WHERE c.tenant_id = @t AND (c.subject = @u OR c.subject IN (SELECT id::text FROM ({UserData.SessionIds}) s))
+            ORDER BY c.scope, c.kind
+            """),
         // Papers belong to the tenant; what is about the user is that they wrote or published them.
         ("papers", """
             SELECT jsonb_build_object('id', p.id, 'title', p.content ->> 'title', 'status', p.status, 'version', p.version,

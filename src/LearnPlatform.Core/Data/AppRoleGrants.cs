@@ -26,6 +26,10 @@ public static class AppRoleGrants
         ["rate_limit_counters"] = "SELECT, INSERT, UPDATE, DELETE",
         ["consents"] = "SELECT, INSERT, UPDATE, DELETE",
         ["session_metrics"] = "SELECT, INSERT, UPDATE, DELETE",
+        // AI caps: counters go up on reserve and down on release (an author's day counters are deleted with the
+        // author's erasure); spend only grows within its month.
+        ["ai_usage_counters"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["ai_monthly_spend"] = "SELECT, INSERT, UPDATE",
     };
 
     /// <summary>

@@ -41,7 +41,25 @@ public sealed record PaperSettings
     public bool GuestAccess { get; init; }
     public bool ShuffleQuestions { get; init; }
     public bool ShuffleOptions { get; init; }
+
+    /// <summary><see cref="PaperModes.Exam"/> (the default, also for papers stored before modes existed) or <see cref="PaperModes.Practice"/>.</summary>
+    public string Mode { get; init; } = PaperModes.Exam;
+
+    /// <summary>Exam papers only: lets candidates ask the AI for hints during the exam. Practice papers always allow hints.</summary>
+    public bool AllowHintsDuringExam { get; init; }
+
     public required IReadOnlyList<Question> Questions { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool HintsAllowed => Mode == PaperModes.Practice || AllowHintsDuringExam;
+}
+
+public static class PaperModes
+{
+    public const string Exam = "exam";
+    public const string Practice = "practice";
+
+    public static readonly IReadOnlyList<string> All = [Exam, Practice];
 }
 
 public static class PaperStatus

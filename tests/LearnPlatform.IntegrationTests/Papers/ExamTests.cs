@@ -55,7 +55,7 @@ public sealed class ExamTests(AppFixture fixture) : IClassFixture<AppFixture>, I
         var exam = await users.Candidate.GetFromJsonAsync<JsonElement>($"/api/v1/exams/{paper.Id()}");
 
         Assert.Equal(
-            ["id", "version", "title", "time_limit_seconds", "max_attempts", "guest_access", "questions"],
+            ["id", "version", "title", "time_limit_seconds", "max_attempts", "guest_access", "mode", "hints_allowed", "questions"],
             exam.EnumerateObject().Select(p => p.Name));
         var questions = exam.GetProperty("questions");
         Assert.Equal(["q1", "q2", "q3", "q4", "q5"], questions.EnumerateArray().Select(q => q.Str("id")));

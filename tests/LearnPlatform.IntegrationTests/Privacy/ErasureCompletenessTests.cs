@@ -16,6 +16,7 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["__EFMigrationsHistory"] = "migration bookkeeping",
         ["tenants"] = "the tenant itself: a name and an Identity Platform tenant id, nothing about any user",
         ["guest_tokens"] = "guest credentials: a token hash bound to a guest session, which has no uid; guests are not linked to users",
+        ["ai_monthly_spend"] = "a tenant's AI spend, calls and tokens per month: totals over every user, none named",
         ["rate_limit_counters"] = "a SHA-256 of policy, window and partition, a window start and a count: the key names no tenant, uid or address",
     };
 
@@ -74,6 +75,12 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.Accepted, (await client.SubmitAsync(session)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync($"/api/v1/sessions/{session}/responses/q4/grade", new { score = 3, reason = "Covers mutability" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync($"/api/v1/accommodations/{subject.Uid}", new { extra_minutes = 10 })).StatusCode);
+        // The rows the AI cap store writes for an author's generations and a session's hints (docs/security.md).
+        await App.ExecuteAsync("""
+            INSERT INTO ai_usage_counters (tenant_id, scope, subject, kind, n, updated_at) VALUES
+                (@t, 'author:2026-11-22:' || @u, @u, 'generations', 2, now()),
+                (@t, 'session:' || @s, @s::text, 'hints', 1, now())
+            """, ("t", tenant), ("u", subject.Uid), ("s", session));
         await App.SeedGradingRunAsync(tenant, session, subject.Uid, $"The answer '{marker}' names mutability.", status: "completed");
         await App.ExecuteAsync("UPDATE question_grades SET auto_feedback = @f WHERE session_id = @s AND question_id = 'q4'",
             ("f", $"You wrote {marker}"), ("s", session));

@@ -12,6 +12,7 @@ namespace LearnPlatform.UnitTests.Grading;
 /// <summary>
 /// A real HTTP server on 127.0.0.1 that speaks Gemini's generateContent REST API. It checks each request's shape the
 /// way the real service would need it, records what it saw, and answers with the scripted replies in order.
+/// The integration tests compile this same file (linked), for the AI routes.
 /// </summary>
 internal sealed partial class GeminiStandIn : IAsyncDisposable
 {
@@ -45,6 +46,14 @@ internal sealed partial class GeminiStandIn : IAsyncDisposable
         foreach (var reply in replies)
             _script.Enqueue(reply);
         return this;
+    }
+
+    /// <summary>Forgets the script, the requests and the violations, for a stand-in shared by several tests.</summary>
+    public void Reset()
+    {
+        _script.Clear();
+        _requests.Clear();
+        _violations.Clear();
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
@@ -114,11 +123,13 @@ internal sealed partial class GeminiStandIn : IAsyncDisposable
         }
         else
         {
+            // A prompt that tells the model an answer is delimited must delimit exactly one; any other has none.
             var open = Occurrences(text, EssayPrompt.AnswerOpen);
             var close = Occurrences(text, EssayPrompt.AnswerClose);
-            if (open != 1 || close != 1 || request.AnswerBlock is null)
-                problems.Add($"the answer is not in exactly one delimited block ({open} open, {close} close)");
-            else if (request.DecodedAnswer is null)
+            var expected = request.SystemInstruction?.Contains(EssayPrompt.AnswerOpen, StringComparison.Ordinal) == true ? 1 : 0;
+            if (open != expected || close != expected || (expected == 1 && request.AnswerBlock is null))
+                problems.Add($"the answer is not in exactly {expected} delimited block(s) ({open} open, {close} close)");
+            else if (expected == 1 && request.DecodedAnswer is null)
                 problems.Add("the delimited answer is not a JSON string");
         }
         return problems;

@@ -23,14 +23,18 @@ public static class GradingServices
         var gemini = configuration.GetSection(GeminiOptions.SectionName).Get<GeminiOptions>() ?? new GeminiOptions();
         var essay = configuration.GetSection($"{GradingOptions.SectionName}:Essay").Get<EssayGraderOptions>() ?? new EssayGraderOptions();
 
-        // One long-lived client; the pooled-connection lifetime keeps DNS changes visible.
-        services.AddSingleton(sp => new GeminiClient(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }),
-            gemini,
-            sp.GetRequiredService<ILogger<GeminiClient>>(),
-            sp.GetRequiredService<TimeProvider>()));
+        // Grading's own long-lived client, built here because the worker host grades too and has no AI routes (the API's
+        // routes use the typed client of AddGemini). The pooled-connection lifetime keeps DNS changes visible; the
+        // platform key is read at start, so rotating it for grading takes a rolling restart (docs/operations.md).
         services.AddSingleton(sp => new SessionGrader(gemini.HasApiKey
-            ? new EssayGrader(sp.GetRequiredService<GeminiClient>(), essay, sp.GetRequiredService<ILogger<EssayGrader>>())
+            ? new EssayGrader(
+                new GeminiClient(
+                    new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }),
+                    gemini,
+                    sp.GetRequiredService<ILogger<GeminiClient>>(),
+                    sp.GetRequiredService<TimeProvider>()),
+                essay,
+                sp.GetRequiredService<ILogger<EssayGrader>>())
             : null));
         services.AddSingleton<GradingActivities>();
         services.AddSingleton(sp =>

@@ -1,0 +1,33 @@
+using FluentValidation;
+using LearnPlatform.Api.Ai.Generation;
+using LearnPlatform.Api.Ai.Hints;
+using LearnPlatform.Api.Ai.Keys;
+using LearnPlatform.Api.Ai.Usage;
+using LearnPlatform.Api.Http;
+using LearnPlatform.Core.Ai;
+
+namespace LearnPlatform.Api.Ai;
+
+/// <summary>AI for learners and authors: hints, question generation, bring-your-own-key, caps and spend.</summary>
+public static class AiFeature
+{
+    public static IServiceCollection AddAi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddGemini(configuration);
+        services.AddOptions<AiCapsOptions>().Bind(configuration.GetSection(AiCapsOptions.SectionName));
+        services.AddOptions<AiPricesOptions>().Bind(configuration.GetSection(AiPricesOptions.SectionName));
+        services.AddSingleton<AiKeyResolver>();
+        services.AddScoped<AiGateway>();
+        services.AddSingleton<IValidator<HintRequest>, HintRequestValidator>();
+        services.AddSingleton<IValidator<GenerateQuestionsRequest>, GenerateQuestionsRequestValidator>();
+        return services;
+    }
+
+    /// <summary>Routes that call Gemini count against the per-principal "ai" rate limit; reading usage does not.</summary>
+    public static void MapAi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHints().RequireRateLimiting(RateLimitPolicies.Ai);
+        routes.MapQuestionGeneration().RequireRateLimiting(RateLimitPolicies.Ai);
+        routes.MapAiUsage();
+    }
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using LearnPlatform.Core.Ai;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LearnPlatform.Api.Ai;
+
+/// <summary>The problem+json answers of the AI routes. None carries the key, the prompt or the model's words.</summary>
+public static class AiProblems
+{
+    public const string InvalidKey = "Invalid API key";
+    public const string NotConfigured = "AI is not configured";
+    public const string RateLimited = "Rate limit reached, please wait";
+    public const string Unavailable = "Service temporarily unavailable";
+    public const string Unusable = "The AI returned an unusable answer";
+    public const string Declined = "The AI service declined to process this content";
+
+    public static ProblemHttpResult BadKey() => TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: InvalidKey);
+
+    public static ProblemHttpResult NotConfiguredProblem() => TypedResults.Problem(statusCode: 503, title: "Service Unavailable", detail: NotConfigured);
+
+    public static ProblemHttpResult UnavailableProblem(HttpResponse response, TimeSpan? retryAfter)
+    {
+        SetRetryAfter(response, retryAfter ?? TimeSpan.FromSeconds(30));
+        return TypedResults.Problem(statusCode: 503, title: "Service Unavailable", detail: Unavailable);
+    }
+
+    public static ProblemHttpResult UpstreamRateLimited(HttpResponse response, TimeSpan? retryAfter)
+    {
+        SetRetryAfter(response, retryAfter ?? TimeSpan.FromSeconds(30));
+        return TypedResults.Problem(statusCode: 429, title: "Too Many Requests", detail: RateLimited);
+    }
+
+    public static ProblemHttpResult BadGateway(string detail) => TypedResults.Problem(statusCode: 502, title: "Bad Gateway", detail: detail);
+
+    /// <summary>A call cap is reached; <c>cap</c> names the counter, <c>limit</c> its value.</summary>
+    public static ProblemHttpResult CapReached(HttpResponse response, string counter, int limit, string scope, TimeSpan resetsIn)
+    {
+        SetRetryAfter(response, resetsIn);
+        return TypedResults.Problem(
+            statusCode: 429,
+            title: "Too Many Requests",
+            detail: $"The AI cap for {counter} ({limit} {scope}) is reached.",
+            extensions: new Dictionary<string, object?> { ["cap"] = counter, ["limit"] = limit });
+    }
+
+    public static ProblemHttpResult SpendCapReached(HttpResponse response, decimal capUsd, TimeSpan resetsIn)
+    {
+        SetRetryAfter(response, resetsIn);
+        return TypedResults.Problem(
+            statusCode: 429,
+            title: "Too Many Requests",
+            detail: "This month's AI spend cap on the platform key is reached; AI is available again next month, or now with your own key (X-API-Key).",
+            extensions: new Dictionary<string, object?> { ["cap"] = "monthly_spend", ["limit"] = capUsd });
+    }
+
+    private static void SetRetryAfter(HttpResponse response, TimeSpan wait) =>
+        response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    public static string ScopeName(AiCallKind kind) => kind == AiCallKind.Generation ? "per author per day" : "per session";
+}

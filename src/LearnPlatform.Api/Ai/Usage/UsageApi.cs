@@ -1,0 +1,35 @@
+using System.Globalization;
+using LearnPlatform.Api.Identity;
+using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace LearnPlatform.Api.Ai.Usage;
+
+/// <summary>Spend is the platform key's, estimated from token counts; callers' own keys and tenant keys are not in it.</summary>
+public sealed record AiUsageResponse(string Month, decimal SpendUsd, decimal SpendCapUsd, int Calls, long InputTokens, long OutputTokens, AiCapsView Caps);
+
+/// <summary>generations and its total are per author per UTC day; the others per session.</summary>
+public sealed record AiCapsView(int Total, int Generations, int Hints, int Solutions, int Evaluations);
+
+public static class UsageApi
+{
+    public static RouteHandlerBuilder MapAiUsage(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/api/v1/ai/usage", GetAsync).RequireAuthorization(Policies.Admin);
+
+    private static async Task<Ok<AiUsageResponse>> GetAsync(Caller caller, LearnPlatformDbContext db, IOptionsMonitor<AiCapsOptions> caps, TimeProvider time, CancellationToken ct)
+    {
+        var month = AiUsageStore.MonthOf(time.GetUtcNow());
+        var spend = await AiUsageStore.MonthSpendAsync(db, caller.TenantId, month, ct);
+        var limits = caps.CurrentValue.For(caller.TenantId);
+        return TypedResults.Ok(new AiUsageResponse(
+            month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            spend.Usd,
+            limits.MonthlySpendUsd,
+            spend.Calls,
+            spend.InputTokens,
+            spend.OutputTokens,
+            new AiCapsView(limits.Total, limits.Generations, limits.Hints, limits.Solutions, limits.Evaluations)));
+    }
+}
