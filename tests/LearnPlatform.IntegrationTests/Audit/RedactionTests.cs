@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using LearnPlatform.Core.Data;
+using LearnPlatform.UnitTests.Grading;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,8 +14,28 @@ namespace LearnPlatform.IntegrationTests.Audit;
 /// them; then everything the service produced (logs, response headers and bodies, audit rows) is searched for them.
 /// The routes come from the app itself: a new route fails this test until it is given a request below.
 /// </summary>
-public sealed class RedactionTests(AppFixture fixture) : IClassFixture<AppFixture>
+public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture) : IClassFixture<RedactionTests.GeminiRefusingFixture>
 {
+    /// <summary>An app whose Gemini (a local stand-in) refuses the probe key the way Google does: quoting it in a debug detail.</summary>
+    public sealed class GeminiRefusingFixture : IAsyncLifetime
+    {
+        public TestApp App { get; private set; } = null!;
+        internal GeminiStandIn Gemini { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Gemini = await GeminiStandIn.StartAsync();
+            Gemini.Script(Enumerable.Range(0, 50).Select(_ => GeminiReplies.InvalidKey(ApiKey)).ToArray());
+            App = await TestApp.StartAsync(settings => settings["Gemini:BaseUrl"] = Gemini.BaseUrl.ToString());
+        }
+
+        public async Task DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Gemini.DisposeAsync();
+        }
+    }
+
     private TestApp App => fixture.App;
 
     private static readonly string Probe = Guid.NewGuid().ToString("N");
@@ -64,6 +85,15 @@ public sealed class RedactionTests(AppFixture fixture) : IClassFixture<AppFixtur
         ["POST /api/v1/sessions/{id:guid}/regrade"] = new(5, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/regrade",
             _ => new JsonObject { ["clear_overrides"] = false }),
         ["POST /api/v1/papers/{id:guid}/regrade"] = new(5, (w, _) => $"/api/v1/papers/{w.Paper}/regrade"),
+        ["GET /api/v1/me/consents"] = new(0, (_, _) => "/api/v1/me/consents"),
+        ["GET /api/v1/ai/usage"] = new(0, (_, _) => "/api/v1/ai/usage"),
+        ["GET /api/v1/users/{uid}/export"] = new(0, (w, _) => $"/api/v1/users/{w.CandidateUid}/export"),
+        ["PUT /api/v1/me/consents/{flag}"] = new(1, (_, _) => "/api/v1/me/consents/biometric_metrics", _ => new JsonObject { ["granted"] = true }),
+        ["PUT /api/v1/sessions/{id:guid}/metrics"] = new(2, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/metrics", _ => new JsonObject { ["focus_score"] = 0.5 }),
+        ["POST /api/v1/sessions/{id:guid}/hints"] = new(2, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/hints", _ => new JsonObject { ["question_id"] = "q4" }),
+        ["POST /api/v1/papers/{id:guid}/questions/generate"] = new(1, (w, _) => $"/api/v1/papers/{w.Paper}/questions/generate",
+            _ => new JsonObject { ["topic"] = AnswerCanary, ["kind"] = "essay", ["count"] = 1 }),
+        ["POST /api/v1/users/{uid}/delete"] = new(7, (w, _) => $"/api/v1/users/{w.CandidateUid}/delete"),
         ["POST /api/v1/sessions/{id:guid}/guest-token/revoke"] = new(6, (w, _) => $"/api/v1/sessions/{w.GuestSession}/guest-token/revoke"),
     };
 
@@ -79,6 +109,8 @@ public sealed class RedactionTests(AppFixture fixture) : IClassFixture<AppFixtur
         ("PUT /api/v1/sessions/{id:guid}/responses/{questionId}", "candidate"),
         ("PUT /api/v1/sessions/{id:guid}/responses/{questionId}", "guest"),
         ("POST /api/v1/sessions", "candidate"),
+        ("GET /api/v1/users/{uid}/export", "candidate"),
+        ("GET /api/v1/users/{uid}/export", "admin"),
     ];
 
     private static Guid SessionOf(World w, bool guest) => guest ? w.GuestSession : w.Session;
@@ -187,5 +219,7 @@ public sealed class RedactionTests(AppFixture fixture) : IClassFixture<AppFixtur
         // The probes did reach the service: the answer was saved, so the search above searched real traffic.
         Assert.Contains(captured, c => c.Route == "GET /api/v1/sessions/{id:guid}" && c.Caller == "candidate" && c.Text.Contains(AnswerCanary, StringComparison.Ordinal));
         Assert.NotEmpty(await App.AuditRowsAsync("action = 'auth.sign_in_failed'"));
+        // The probe key reached Gemini (in its header) and came back quoted in Google's error detail.
+        Assert.Contains(fixture.Gemini.Requests, r => r.ApiKey == ApiKey);
     }
 }

@@ -18,6 +18,7 @@ public sealed class DeleteTests(AppFixture fixture) : IClassFixture<AppFixture>
         var session = (await t.CandidateClient.StartSessionAsync(paper)).Id();
         await t.CandidateClient.SaveAsync(session, "q4", Answer);
         await t.CandidateClient.SubmitAsync(session);
+        await t.Admin.WaitForResultAsync(session);
         await t.Admin.PutAsJsonAsync($"/api/v1/sessions/{session}/responses/q4/grade", new { score = 4, reason = $"Quotes: {marker}" });
         await t.Admin.PutAsJsonAsync($"/api/v1/accommodations/{t.Candidate.Uid}", new { extra_minutes = 15 });
         await t.CandidateClient.GrantMetricsConsentAsync();
@@ -48,7 +49,7 @@ public sealed class DeleteTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Equal(1, counts.GetProperty("memberships").GetInt32());
         Assert.Equal(0, await App.CountAsync("SELECT count(*) FROM session_responses WHERE session_id = @s", ("s", session)));
         Assert.Equal(1, await App.CountAsync(
-            "SELECT count(*) FROM exam_sessions WHERE id = @s AND candidate_uid ~ '^erased:[0-9a-f]{32}$' AND status = 'needs_review'", ("s", session)));
+            "SELECT count(*) FROM exam_sessions WHERE id = @s AND candidate_uid ~ '^erased:[0-9a-f]{32}$' AND status = 'graded'", ("s", session)));
         Assert.Equal(1, await App.CountAsync(
             "SELECT count(*) FROM question_grades WHERE session_id = @s AND override_score = 4 AND override_reason = '[erased]' AND auto_feedback IS NULL", ("s", session)));
         Assert.Equal(0, await App.CountAsync("SELECT count(*) FROM memberships WHERE tenant_id = @t AND uid = @u", ("t", t.Id), ("u", t.Candidate.Uid)));
@@ -148,11 +149,16 @@ public sealed class DeleteTests(AppFixture fixture) : IClassFixture<AppFixture>
         var running = await App.SeedGradingRunAsync(t.Id, session, t.Candidate.Uid, "AI says: ERASE-ME", status: "running");
         var done = await App.SeedGradingRunAsync(t.Id, session, "someone-else", "AI says: ERASE-ME too", status: "completed");
         var unrelated = await App.SeedGradingRunAsync(t.Id, Guid.CreateVersion7(), "someone-else", "KEEP-ME", status: "completed");
+        // The session's real grading run (finished) has checkpoints of its own; every run of the tenant but one is the user's.
+        var usersSteps = await App.CountAsync("SELECT count(*) FROM workflow_steps WHERE tenant_id = @t AND run_id <> @r", ("t", t.Id), ("r", unrelated));
 
         var counts = await ErasedAsync(t.Admin, t.Candidate.Uid);
 
-        Assert.Equal(1, counts.GetProperty("workflow_runs_cancelled").GetInt32());
-        Assert.Equal(2, counts.GetProperty("workflow_steps").GetInt32());
+        // The seeded run in flight, and the session's deadline timer (still waiting: the session ended early).
+        Assert.Equal(2, counts.GetProperty("workflow_runs_cancelled").GetInt32());
+        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM workflow_runs WHERE workflow_key = @k AND status = 'cancelled'", ("k", $"deadline:{session}")));
+        Assert.True(usersSteps > 2, $"{usersSteps} checkpoints");
+        Assert.Equal(usersSteps, counts.GetProperty("workflow_steps").GetInt64());
         Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM workflow_runs WHERE id = @r AND status = 'cancelled' AND lease_owner IS NULL", ("r", running)));
         Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM workflow_runs WHERE id = @r AND status = 'completed'", ("r", done)));
         Assert.Equal(2, await App.CountAsync("SELECT count(*) FROM workflow_steps WHERE run_id = ANY (@r) AND result = '{\"erased\": true}'", ("r", new[] { running, done })));

@@ -14,6 +14,7 @@ public sealed class ExportTests(AppFixture fixture) : IClassFixture<AppFixture>
         await t.CandidateClient.SaveAsync(session, "q4", "Lists change, tuples do not.");
         await t.OtherClient.SaveAsync((await t.OtherClient.StartSessionAsync(paper)).Id(), "q4", "OTHER-CANDIDATE-ANSWER");
         await t.CandidateClient.SubmitAsync(session);
+        await t.Admin.WaitForResultAsync(session);
         await t.Admin.PutAsJsonAsync($"/api/v1/sessions/{session}/responses/q4/grade", new { score = 4, reason = "Clear contrast" });
         await t.Admin.PutAsJsonAsync($"/api/v1/accommodations/{t.Candidate.Uid}", new { extra_minutes = 15 });
         await t.CandidateClient.GrantMetricsConsentAsync();
@@ -37,7 +38,9 @@ public sealed class ExportTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Equal(session, Assert.Single(sections.GetProperty("exam_sessions").EnumerateArray()).Id());
         var answer = Assert.Single(sections.GetProperty("session_responses").EnumerateArray());
         Assert.Equal("Lists change, tuples do not.", answer.GetProperty("answer").GetString());
-        var grade = Assert.Single(sections.GetProperty("question_grades").EnumerateArray());
+        var grades = sections.GetProperty("question_grades").EnumerateArray().ToList();
+        Assert.Equal(["q1", "q2", "q3", "q4", "q5"], grades.Select(g => g.GetProperty("question_id").GetString()));
+        var grade = grades.Single(g => g.GetProperty("question_id").GetString() == "q4");
         Assert.Equal(4m, grade.GetProperty("override_score").GetDecimal());
         Assert.Equal("Clear contrast", grade.GetProperty("override_reason").GetString());
         Assert.Contains(sections.GetProperty("workflow_runs").EnumerateArray(), r => r.GetProperty("workflow_type").GetString() == "grade-session");
