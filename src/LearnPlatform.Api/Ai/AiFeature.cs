@@ -14,7 +14,7 @@ public static class AiFeature
     public static IServiceCollection AddAi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddGemini(configuration);
-        services.AddOptions<AiCapsOptions>().Bind(configuration.GetSection(AiCapsOptions.SectionName));
+        // AiCapsOptions are bound by AddGradingWorkflows: grading counts against the same caps.
         services.AddOptions<AiPricesOptions>().Bind(configuration.GetSection(AiPricesOptions.SectionName));
         services.AddSingleton<AiKeyResolver>();
         services.AddScoped<AiGateway>();

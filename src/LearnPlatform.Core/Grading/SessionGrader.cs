@@ -41,9 +41,15 @@ public sealed class SessionGrader(EssayGrader? aiGrader)
     /// <summary>The grade to record when the workflow gives up on the AI for a question.</summary>
     public static QuestionGrade AwaitingReview(Question question, GeminiException error)
     {
-        ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(error);
-        return OfflineGrader.AwaitingReview(question, $"Awaiting review (AI grading failed: {error.ClientMessage})", GradeSource.Ai);
+        return AwaitingReview(question, $"Awaiting review (AI grading failed: {error.ClientMessage})");
+    }
+
+    /// <summary>The grade to record for a question the AI was to grade but a person now has to.</summary>
+    public static QuestionGrade AwaitingReview(Question question, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return OfflineGrader.AwaitingReview(question, reason, GradeSource.Ai);
     }
 
     /// <summary>graded only when every question is graded; the score adds up the graded questions, the maximum all of them.</summary>

@@ -71,6 +71,35 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task RoutesThatMayCallGeminiShareTheAiLimitPerPrincipalAndReadingUsageDoesNot()
+    {
+        await using var app = await TestApp.StartAsync(settings => settings["RateLimits:Policies:ai:PermitLimit"] = "3");
+        var tenant = await app.CreateTenantAsync();
+        var admin = app.ClientWithBearer((await app.SignUpAsync(tenant, Core.Data.Roles.Admin)).IdToken);
+        var candidate = app.ClientWithBearer((await app.SignUpAsync(tenant)).IdToken);
+        var paper = await app.PublishAsync(tenant);
+        var session = (await candidate.StartSessionAsync(paper)).Id();
+
+        // No Gemini is configured, so the AI routes answer 503 or 403; the limit counts them all the same.
+        var adminStatuses = new List<HttpStatusCode>
+        {
+            (await admin.PostAsync($"/api/v1/papers/{paper}/regrade", null)).StatusCode,
+            (await admin.PostAsJsonAsync($"/api/v1/papers/{paper}/questions/generate", new { topic = "tuples", kind = "essay", count = 1 })).StatusCode,
+            (await admin.PostAsync($"/api/v1/sessions/{session}/regrade", null)).StatusCode,
+            (await admin.PostAsync($"/api/v1/papers/{paper}/regrade", null)).StatusCode,
+            (await admin.GetAsync("/api/v1/ai/usage")).StatusCode,
+        };
+        var candidateStatuses = await EdgeCalls.StatusesAsync(4, () => candidate.PostAsJsonAsync($"/api/v1/sessions/{session}/hints", new { question_id = "q4" }));
+
+        Assert.Equal(HttpStatusCode.Accepted, adminStatuses[0]);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, adminStatuses[1]);
+        Assert.Equal(HttpStatusCode.Conflict, adminStatuses[2]); // the session is still in progress
+        Assert.Equal(HttpStatusCode.TooManyRequests, adminStatuses[3]);
+        Assert.Equal(HttpStatusCode.OK, adminStatuses[4]);
+        Assert.Equal([.. EdgeCalls.Repeat(HttpStatusCode.Forbidden, 3), HttpStatusCode.TooManyRequests], candidateStatuses);
+    }
+
+    [Fact]
     public async Task RejectionIsProblemJsonWithRetryAfterForTheRestOfTheWindow()
     {
         await using var app = await TestApp.StartAsync(settings =>

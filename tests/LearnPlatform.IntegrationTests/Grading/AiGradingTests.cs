@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Data;
+using LearnPlatform.IntegrationTests.Privacy;
 using LearnPlatform.UnitTests.Grading;
 using static LearnPlatform.UnitTests.Grading.GeminiReplies;
 
@@ -199,5 +200,35 @@ public sealed class AiGradingTests(GeminiAppFixture fixture) : IClassFixture<Gem
         Assert.Equal(2, agreement.GetProperty("reviewed_by_human").GetInt32());
         Assert.Equal(1, agreement.GetProperty("agreed").GetInt32());
         Assert.Equal(0.5, agreement.GetProperty("rate").GetDouble());
+    }
+
+    [Fact]
+    public async Task AiGradingCountsAgainstTheSessionsEvaluationCapAndPastItAnswersWaitForAHuman()
+    {
+        var before = Gemini.Requests.Count;
+        Gemini.Script(GoodGrade(2, 2, 1));
+        var tenant = await App.CreateTenantAsync();
+        var author = App.ClientWithBearer((await App.SignUpAsync(tenant, Roles.Author)).IdToken);
+        var paperId = await App.PublishAsync(tenant, EssayPaper("e1", "e2"));
+        var candidate = App.ClientWithBearer((await App.SignUpAsync(tenant)).IdToken);
+        var session = (await candidate.StartSessionAsync(paperId)).Id();
+        await candidate.SaveAsync(session, "e1", "ANSWER-e1: lists are mutable.");
+        await candidate.SaveAsync(session, "e2", "ANSWER-e2: tuples are not.");
+        // 99 of the default 100 evaluations of the session already used.
+        await App.ExecuteAsync(
+            "INSERT INTO ai_usage_counters (tenant_id, scope, subject, kind, n, updated_at) VALUES (@t, 'session:' || @s::text, @s::text, 'evaluations', 99, now())",
+            ("t", tenant), ("s", session));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await candidate.SubmitAsync(session)).StatusCode);
+
+        var result = await author.WaitForResultAsync(session);
+        Assert.Equal("needs_review", result.GetProperty("status").GetString());
+        Assert.Equal(5m, result.ScoreOf("e1"));
+        var capped = result.QuestionOf("e2");
+        Assert.False(capped.TryGetProperty("score", out _));
+        Assert.Equal("Awaiting review (the session's AI evaluations cap is reached)", capped.GetProperty("feedback").GetString());
+        Assert.Single(Gemini.Requests.Skip(before));
+        Assert.Equal(100, await App.CountAsync("SELECT n FROM ai_usage_counters WHERE scope = 'session:' || @s::text AND kind = 'evaluations'", ("s", session)));
+        Assert.Equal(1, await App.CountAsync("SELECT n FROM ai_usage_counters WHERE scope = 'session:' || @s::text AND kind = 'total'", ("s", session)));
     }
 }

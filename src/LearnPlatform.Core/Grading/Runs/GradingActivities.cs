@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LearnPlatform.Core.Ai;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Gemini;
 using LearnPlatform.Workflows;
@@ -18,6 +19,7 @@ public sealed partial class GradingActivities(
     SessionGrader grader,
     TimeProvider time,
     IOptions<GradingOptions> options,
+    IOptionsMonitor<AiCapsOptions> caps,
     ILogger<GradingActivities> logger)
 {
     public ActivityOptions AiStepOptions { get; } = new() { StartToCloseTimeout = options.Value.AiStepTimeout };
@@ -50,30 +52,49 @@ public sealed partial class GradingActivities(
         return new GradingPlan(settled, forAi);
     }
 
+    /// <summary>
+    /// One AI grading, counted against the session's AI caps (evaluations and total) before Gemini is called; over a
+    /// cap, or once Gemini keeps failing, the answer waits for a human instead.
+    /// </summary>
     public async Task<QuestionGrade> GradeWithAiAsync(ActivityContext activity, GradeSessionInput input, string questionId, CancellationToken ct)
     {
-        GradingWork? work;
-        await using (var db = DataServiceCollectionExtensions.CreateContext(dataSource, activity.TenantId))
+        var tenantId = activity.TenantId ?? throw new InvalidOperationException("A grading run belongs to a tenant.");
+        var scope = AiScope.Session(input.SessionId);
+        Question? question;
+        JsonElement? answer;
+        await using (var db = DataServiceCollectionExtensions.CreateContext(dataSource, tenantId))
         {
-            work = await LoadAsync(db, activity, input, ct);
-        }
-        var question = work?.Questions.FirstOrDefault(q => q.Id == questionId);
-        if (work is null || question is null)
-        {
-            // Superseded by a regrade: the save step will write nothing, so spend nothing on the AI.
-            return new QuestionGrade(questionId, null, 0, GradeStatus.NeedsReview, GradeSource.Auto, null, null, null);
+            var work = await LoadAsync(db, activity, input, ct);
+            question = work?.Questions.FirstOrDefault(q => q.Id == questionId);
+            if (work is null || question is null)
+            {
+                // Superseded by a regrade: the save step will write nothing, so spend nothing on the AI.
+                return new QuestionGrade(questionId, null, 0, GradeStatus.NeedsReview, GradeSource.Auto, null, null, null);
+            }
+            answer = work.AnswerTo(questionId);
+            if (await AiUsageStore.TryReserveAsync(db, tenantId, scope, AiCallKind.Evaluation, caps.CurrentValue.For(tenantId), time.GetUtcNow(), ct) is { } cap)
+            {
+                LogAiCapReached(logger, activity.RunId, questionId, cap);
+                return SessionGrader.AwaitingReview(question, $"Awaiting review (the session's AI {cap} cap is reached)");
+            }
         }
         try
         {
-            return await grader.GradeWithAiAsync(question, work.AnswerTo(questionId), ct);
-        }
-        catch (GeminiException e) when (e.IsTransient && activity.Attempt < options.Value.AiAttempts)
-        {
-            LogAiRetry(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
-            throw new RetryLaterException($"Gemini {e.Kind}", e.RetryAfter ?? TimeSpan.Zero, e);
+            return await grader.GradeWithAiAsync(question, answer, ct);
         }
         catch (GeminiException e)
         {
+            if (e.Kind is not (GeminiErrorKind.InvalidOutput or GeminiErrorKind.Blocked))
+            {
+                // Gemini refused the call or never answered it: it cost nothing, so it does not count.
+                await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, tenantId);
+                await AiUsageStore.ReleaseAsync(db, tenantId, scope, AiCallKind.Evaluation, time.GetUtcNow(), CancellationToken.None);
+            }
+            if (e.IsTransient && activity.Attempt < options.Value.AiAttempts)
+            {
+                LogAiRetry(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
+                throw new RetryLaterException($"Gemini {e.Kind}", e.RetryAfter ?? TimeSpan.Zero, e);
+            }
             LogAiGaveUp(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
             return SessionGrader.AwaitingReview(question, e);
         }
@@ -157,4 +178,7 @@ public sealed partial class GradingActivities(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grading run {RunId}: AI grading of question {QuestionId} failed ({Kind}) on attempt {Attempt}; the answer goes to review")]
     private static partial void LogAiGaveUp(ILogger logger, Guid runId, string questionId, GeminiErrorKind kind, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Grading run {RunId}: the session's AI {Cap} cap is reached; question {QuestionId} goes to review")]
+    private static partial void LogAiCapReached(ILogger logger, Guid runId, string questionId, string cap);
 }

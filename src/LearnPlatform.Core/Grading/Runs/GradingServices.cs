@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Ai;
 using LearnPlatform.Core.Grading.Gemini;
 using LearnPlatform.Workflows;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,8 @@ public static class GradingServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<GradingOptions>(configuration.GetSection(GradingOptions.SectionName));
+        // AI grading counts against the same per-session caps as the API's AI routes.
+        services.AddOptions<AiCapsOptions>().Bind(configuration.GetSection(AiCapsOptions.SectionName));
         var gemini = configuration.GetSection(GeminiOptions.SectionName).Get<GeminiOptions>() ?? new GeminiOptions();
         var essay = configuration.GetSection($"{GradingOptions.SectionName}:Essay").Get<EssayGraderOptions>() ?? new EssayGraderOptions();
 
