@@ -96,6 +96,9 @@ const scenarios = [
       ...has(o, "Deployment", "lp-learnplatform-api", (d) =>
         ["Cors__AllowedOrigins__1", "Network__TrustedProxies__0", "Network__TrustedNetworks__1"].every((n) => d.spec.template.spec.containers[0].env.some((e) => e.name === n))),
       ...has(o, "ServiceAccount", "lp-learnplatform", (s) => !!s.metadata.annotations?.["iam.gke.io/gcp-service-account"]),
+      ...["api", "worker"].flatMap((c) => has(o, "Deployment", `lp-learnplatform-${c}`, (d) =>
+        ["Gemini__ApiKey", "Audit__IpHashKey", "Gemini__TenantKeys__0193a5b0-0000-7000-8000-00000000d3e0"].every((p) =>
+          d.spec.template.spec.volumes.find((v) => v.name === "secrets").secret.items.some((i) => i.path === p)))),
     ],
   },
   {

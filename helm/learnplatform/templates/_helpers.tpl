@@ -146,9 +146,19 @@ learnplatform.secretVolume (dict "ctx" $ "migrations" true|false): only the migr
       {{- if .migrations }}
       - key: {{ $s.keys.postgresMigrations | quote }}
         path: ConnectionStrings__PostgresMigrations
-      {{- else if $s.keys.geminiApiKey }}
-      - key: {{ $s.keys.geminiApiKey | quote }}
+      {{- else }}
+      {{- with $s.keys.geminiApiKey }}
+      - key: {{ . | quote }}
         path: Gemini__ApiKey
+      {{- end }}
+      {{- with $s.keys.auditIpHashKey }}
+      - key: {{ . | quote }}
+        path: Audit__IpHashKey
+      {{- end }}
+      {{- range $s.extraKeys }}
+      - key: {{ required "secrets.extraKeys[].key is required" .key | quote }}
+        path: {{ required "secrets.extraKeys[].path is required" .path | quote }}
+      {{- end }}
       {{- end }}
 - name: tmp
   emptyDir:
