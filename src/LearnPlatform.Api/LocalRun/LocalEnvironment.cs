@@ -92,9 +92,11 @@ public sealed class LocalEnvironment : IAsyncDisposable
                     -H 'Content-Type: application/json' -d '{"paper_id":"{{DemoSeed.PaperId}}"}' | sed -nE 's/^\{"id":"([^"]+)".*/\1/p')
                   curl -s -X PUT {{baseUrl}}/api/v1/sessions/$SESSION/responses/q1 -H "Authorization: Bearer $CANDIDATE" \
                     -H 'Content-Type: application/json' -d '{"answer":["4"]}'
+                  curl -s -X PUT {{baseUrl}}/api/v1/sessions/$SESSION/responses/q4 -H "Authorization: Bearer $CANDIDATE" \
+                    -H 'Content-Type: application/json' -d '{"answer":"Lists can change after creation; tuples cannot."}'
                   curl -s -X POST {{baseUrl}}/api/v1/sessions/$SESSION/submit -H "Authorization: Bearer $CANDIDATE"
                   sleep 1; curl -s {{baseUrl}}/api/v1/sessions/$SESSION/result -H "Authorization: Bearer $CANDIDATE"
-                  # Graded in-process; {{(gradingWithAi ? "the essay is graded by Gemini" : "without a Gemini key the essay and the code wait for a human")}}:
+                  # Graded in-process; {{(gradingWithAi ? "the essay is graded by Gemini" : "without a Gemini key the essay waits for a human (needs_review)")}}:
                   curl -s {{baseUrl}}/api/v1/sessions/$SESSION/result -H "Authorization: Bearer $ADMIN"
                   curl -s -X PUT {{baseUrl}}/api/v1/sessions/$SESSION/responses/q4/grade -H "Authorization: Bearer $ADMIN" \
                     -H 'Content-Type: application/json' -d '{"score":4,"reason":"Clear on mutability"}'
