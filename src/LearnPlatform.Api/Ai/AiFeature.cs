@@ -14,8 +14,7 @@ public static class AiFeature
     public static IServiceCollection AddAi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddGemini(configuration);
-        // AiCapsOptions are bound by AddGradingWorkflows: grading counts against the same caps.
-        services.AddOptions<AiPricesOptions>().Bind(configuration.GetSection(AiPricesOptions.SectionName));
+        // AiCapsOptions and AiPricesOptions are bound by AddGradingWorkflows: grading counts against the same caps.
         services.AddSingleton<AiKeyResolver>();
         services.AddScoped<AiGateway>();
         services.AddSingleton<IValidator<HintRequest>, HintRequestValidator>();

@@ -21,7 +21,8 @@ public sealed partial class EssayGrader(GeminiClient gemini, EssayGraderOptions?
         "\n\nYour previous reply was rejected: give exactly one item per rubric criterion, each score between 0 and its max, "
         + "total equal to the sum of the scores, and confidence between 0 and 1.";
 
-    public async Task<QuestionGrade> GradeAsync(Question question, string answer, string? apiKeyOverride, CancellationToken cancellationToken)
+    /// <param name="answered">Told the token usage of every call Gemini answered (and so billed), for spend accounting.</param>
+    public async Task<QuestionGrade> GradeAsync(Question question, string answer, string? apiKeyOverride, CancellationToken cancellationToken, Func<GeminiUsage, Task>? answered = null)
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(answer);
@@ -35,6 +36,8 @@ public sealed partial class EssayGrader(GeminiClient gemini, EssayGraderOptions?
             try
             {
                 var response = await gemini.GenerateJsonAsync(request, apiKeyOverride, cancellationToken);
+                if (answered is not null)
+                    await answered(response.Usage);
                 var validation = EssayGradeValidator.Validate(response.Output, rubric, question.Points, _options.MaxRationaleLength);
                 if (validation.Grade is { } grade)
                     return ToQuestionGrade(question, grade);

@@ -31,11 +31,11 @@ public sealed class SessionGrader(EssayGrader? aiGrader)
     /// call for any question. Throws <see cref="GeminiException"/> when Gemini fails (retry, or give up with
     /// <see cref="AwaitingReview"/>).
     /// </summary>
-    public async Task<QuestionGrade> GradeWithAiAsync(Question question, JsonElement? answer, CancellationToken cancellationToken)
+    public async Task<QuestionGrade> GradeWithAiAsync(Question question, JsonElement? answer, CancellationToken cancellationToken, Func<GeminiUsage, Task>? answered = null)
     {
         if (GradeDeterministic(question, answer) is { } grade)
             return grade;
-        return await aiGrader!.GradeAsync(question, answer!.Value.GetString()!, apiKeyOverride: null, cancellationToken);
+        return await aiGrader!.GradeAsync(question, answer!.Value.GetString()!, apiKeyOverride: null, cancellationToken, answered);
     }
 
     /// <summary>The grade to record when the workflow gives up on the AI for a question.</summary>

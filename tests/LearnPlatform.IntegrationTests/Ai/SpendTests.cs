@@ -43,6 +43,7 @@ public sealed class SpendTests(AiAppFixture fixture) : IClassFixture<AiAppFixtur
         Gemini.Script(AiCalls.Hint(promptTokens: 1_000, outputTokens: 100), AiCalls.Hint());
         Assert.Equal(HttpStatusCode.OK, (await candidate.HintAsync(session, "q4")).StatusCode);
 
+        var asked = DateTimeOffset.UtcNow;
         var refused = await candidate.HintAsync(session, "q4");
         var own = await candidate.HintAsync(session, "q4", "AIzaSyOWN-spend-key");
 
@@ -51,7 +52,8 @@ public sealed class SpendTests(AiAppFixture fixture) : IClassFixture<AiAppFixtur
         Assert.Contains("spend cap", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var now = DateTimeOffset.UtcNow;
         var nextMonth = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
-        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, (nextMonth - now).TotalSeconds - 60, (nextMonth - now).TotalSeconds + 1);
+        // Whole seconds, rounded up, from when the server answered: between now and when the request left.
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, (nextMonth - now).TotalSeconds - 60, (nextMonth - asked).TotalSeconds + 1);
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         Assert.Equal(2, Gemini.Requests.Count);
         Assert.Equal(2, await App.CounterAsync($"session:{session}", "hints"));

@@ -62,9 +62,11 @@ public sealed class AiGradingTests(GeminiAppFixture fixture) : IClassFixture<Gem
         confidence,
     });
 
-    private async Task<(Guid Tenant, HttpClient Author, HttpClient Candidate, Guid Session)> SubmittedAsync(PaperSettings paper, int essays = 1)
+    private async Task<(Guid Tenant, HttpClient Author, HttpClient Candidate, Guid Session)> SubmittedAsync(PaperSettings paper, int essays = 1) =>
+        await SubmittedAsyncIn(await App.CreateTenantAsync(), paper, essays);
+
+    private async Task<(Guid Tenant, HttpClient Author, HttpClient Candidate, Guid Session)> SubmittedAsyncIn(Guid tenant, PaperSettings paper, int essays = 1)
     {
-        var tenant = await App.CreateTenantAsync();
         var author = App.ClientWithBearer((await App.SignUpAsync(tenant, Roles.Author)).IdToken);
         var paperId = await App.PublishAsync(tenant, paper);
         var candidate = App.ClientWithBearer((await App.SignUpAsync(tenant)).IdToken);
@@ -230,5 +232,26 @@ public sealed class AiGradingTests(GeminiAppFixture fixture) : IClassFixture<Gem
         Assert.Single(Gemini.Requests.Skip(before));
         Assert.Equal(100, await App.CountAsync("SELECT n FROM ai_usage_counters WHERE scope = 'session:' || @s::text AND kind = 'evaluations'", ("s", session)));
         Assert.Equal(1, await App.CountAsync("SELECT n FROM ai_usage_counters WHERE scope = 'session:' || @s::text AND kind = 'total'", ("s", session)));
+    }
+
+    [Fact]
+    public async Task AiGradingAddsToTheTenantsMonthlySpendAndStopsAtItsCap()
+    {
+        var before = Gemini.Requests.Count;
+        Gemini.Script(GoodGrade(2, 2, 1)); // the stand-in reports 120 prompt and 40 output tokens
+
+        var (tenant, author, _, first) = await SubmittedAsync(EssayPaper("e1"));
+        Assert.Equal("graded", (await author.WaitForResultAsync(first)).GetProperty("status").GetString());
+
+        // 120 × $0.30 + 40 × $2.50 per million tokens, at the default prices.
+        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM ai_monthly_spend WHERE tenant_id = @t AND calls = 1 AND input_tokens = 120 AND output_tokens = 40 AND usd = 0.000136", ("t", tenant)));
+
+        await App.ExecuteAsync("UPDATE ai_monthly_spend SET usd = 100 WHERE tenant_id = @t", ("t", tenant));
+        var (_, author2, _, second) = await SubmittedAsyncIn(tenant, EssayPaper("e1"));
+        var result = await author2.WaitForResultAsync(second);
+
+        Assert.Equal("needs_review", result.GetProperty("status").GetString());
+        Assert.Equal("Awaiting review (the tenant's monthly AI spend cap is reached)", result.QuestionOf("e1").GetProperty("feedback").GetString());
+        Assert.Single(Gemini.Requests.Skip(before));
     }
 }

@@ -20,6 +20,7 @@ public sealed partial class GradingActivities(
     TimeProvider time,
     IOptions<GradingOptions> options,
     IOptionsMonitor<AiCapsOptions> caps,
+    IOptionsMonitor<AiPricesOptions> prices,
     ILogger<GradingActivities> logger)
 {
     public ActivityOptions AiStepOptions { get; } = new() { StartToCloseTimeout = options.Value.AiStepTimeout };
@@ -53,8 +54,9 @@ public sealed partial class GradingActivities(
     }
 
     /// <summary>
-    /// One AI grading, counted against the session's AI caps (evaluations and total) before Gemini is called; over a
-    /// cap, or once Gemini keeps failing, the answer waits for a human instead.
+    /// One AI grading, counted against the session's AI caps (evaluations and total) and the tenant's monthly spend cap
+    /// before Gemini is called, its cost added to the month's spend; over a cap, or once Gemini keeps failing, the
+    /// answer waits for a human instead.
     /// </summary>
     public async Task<QuestionGrade> GradeWithAiAsync(ActivityContext activity, GradeSessionInput input, string questionId, CancellationToken ct)
     {
@@ -72,7 +74,15 @@ public sealed partial class GradingActivities(
                 return new QuestionGrade(questionId, null, 0, GradeStatus.NeedsReview, GradeSource.Auto, null, null, null);
             }
             answer = work.AnswerTo(questionId);
-            if (await AiUsageStore.TryReserveAsync(db, tenantId, scope, AiCallKind.Evaluation, caps.CurrentValue.For(tenantId), time.GetUtcNow(), ct) is { } cap)
+            var limits = caps.CurrentValue.For(tenantId);
+            var now = time.GetUtcNow();
+            // Grading always uses the platform key, so the tenant's monthly spend cap on it applies.
+            if ((await AiUsageStore.MonthSpendAsync(db, tenantId, AiUsageStore.MonthOf(now), ct)).Usd >= limits.MonthlySpendUsd)
+            {
+                LogAiCapReached(logger, activity.RunId, questionId, "monthly_spend");
+                return SessionGrader.AwaitingReview(question, "Awaiting review (the tenant's monthly AI spend cap is reached)");
+            }
+            if (await AiUsageStore.TryReserveAsync(db, tenantId, scope, AiCallKind.Evaluation, limits, now, ct) is { } cap)
             {
                 LogAiCapReached(logger, activity.RunId, questionId, cap);
                 return SessionGrader.AwaitingReview(question, $"Awaiting review (the session's AI {cap} cap is reached)");
@@ -80,7 +90,7 @@ public sealed partial class GradingActivities(
         }
         try
         {
-            return await grader.GradeWithAiAsync(question, answer, ct);
+            return await grader.GradeWithAiAsync(question, answer, ct, usage => RecordSpendAsync(tenantId, usage));
         }
         catch (GeminiException e)
         {
@@ -98,6 +108,15 @@ public sealed partial class GradingActivities(
             LogAiGaveUp(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
             return SessionGrader.AwaitingReview(question, e);
         }
+    }
+
+    private async Task RecordSpendAsync(Guid tenantId, GeminiUsage usage)
+    {
+        var output = (long)usage.CandidatesTokens + usage.ThoughtsTokens;
+        var now = time.GetUtcNow();
+        await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, tenantId);
+        // Not cancelled with the step: the call has been paid for either way.
+        await AiUsageStore.AddSpendAsync(db, tenantId, AiUsageStore.MonthOf(now), prices.CurrentValue.Cost(usage.PromptTokens, output), usage.PromptTokens, output, now, CancellationToken.None);
     }
 
     /// <summary>Writes the automatic grades beside any human override (cleared only when the regrade asks) and the total.</summary>

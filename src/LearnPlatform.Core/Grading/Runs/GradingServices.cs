@@ -21,8 +21,9 @@ public static class GradingServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<GradingOptions>(configuration.GetSection(GradingOptions.SectionName));
-        // AI grading counts against the same per-session caps as the API's AI routes.
+        // AI grading counts against the same caps, and adds to the same spend, as the API's AI routes.
         services.AddOptions<AiCapsOptions>().Bind(configuration.GetSection(AiCapsOptions.SectionName));
+        services.AddOptions<AiPricesOptions>().Bind(configuration.GetSection(AiPricesOptions.SectionName));
         var gemini = configuration.GetSection(GeminiOptions.SectionName).Get<GeminiOptions>() ?? new GeminiOptions();
         var essay = configuration.GetSection($"{GradingOptions.SectionName}:Essay").Get<EssayGraderOptions>() ?? new EssayGraderOptions();
 
