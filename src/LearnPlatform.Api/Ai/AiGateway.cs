@@ -102,13 +102,8 @@ public sealed partial class AiGateway(
 
     private async Task RecordSpendAsync(AiKey key, Guid tenantId, GeminiUsage usage)
     {
-        if (key.Source != AiKeySource.Platform)
-            return;
-        var output = (long)usage.CandidatesTokens + usage.ThoughtsTokens;
-        var cost = prices.CurrentValue.Cost(usage.PromptTokens, output);
-        var now = time.GetUtcNow();
-        // Not cancelled with the request: the call has been paid for whether or not the client is still there.
-        await AiUsageStore.AddSpendAsync(db, tenantId, AiUsageStore.MonthOf(now), cost, usage.PromptTokens, output, now, CancellationToken.None);
+        if (key.Source == AiKeySource.Platform)
+            await AiUsageStore.AddSpendAsync(db, tenantId, usage, prices.CurrentValue, time.GetUtcNow());
     }
 
     private ProblemHttpResult ToProblem(GeminiException e, AiKey key, HttpResponse response)

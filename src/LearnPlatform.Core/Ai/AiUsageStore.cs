@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Gemini;
 using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Core.Ai;
@@ -64,9 +65,19 @@ public static class AiUsageStore
         return rows.Count == 0 ? MonthlySpend.None : rows[0];
     }
 
-    public static async Task AddSpendAsync(LearnPlatformDbContext db, Guid tenantId, DateOnly month, decimal usd, long inputTokens, long outputTokens, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Adds one answered platform-key call to the month's spend: prompt tokens at the input price, output and thinking
+    /// tokens at the output price. Not cancellable: the call has been paid for whether or not its caller is still there.
+    /// </summary>
+    public static async Task AddSpendAsync(LearnPlatformDbContext db, Guid tenantId, GeminiUsage usage, AiPricesOptions prices, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(usage);
+        ArgumentNullException.ThrowIfNull(prices);
+        var month = MonthOf(now);
+        long inputTokens = usage.PromptTokens;
+        var outputTokens = (long)usage.CandidatesTokens + usage.ThoughtsTokens;
+        var usd = prices.Cost(inputTokens, outputTokens);
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO ai_monthly_spend (tenant_id, month, usd, calls, input_tokens, output_tokens, updated_at)
             VALUES ({tenantId}, {month}, {usd}, 1, {inputTokens}, {outputTokens}, {now})
@@ -76,7 +87,7 @@ public static class AiUsageStore
                 input_tokens = ai_monthly_spend.input_tokens + excluded.input_tokens,
                 output_tokens = ai_monthly_spend.output_tokens + excluded.output_tokens,
                 updated_at = excluded.updated_at
-            """, ct);
+            """, CancellationToken.None);
     }
 
     public static DateOnly MonthOf(DateTimeOffset time)

@@ -112,11 +112,8 @@ public sealed partial class GradingActivities(
 
     private async Task RecordSpendAsync(Guid tenantId, GeminiUsage usage)
     {
-        var output = (long)usage.CandidatesTokens + usage.ThoughtsTokens;
-        var now = time.GetUtcNow();
         await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, tenantId);
-        // Not cancelled with the step: the call has been paid for either way.
-        await AiUsageStore.AddSpendAsync(db, tenantId, AiUsageStore.MonthOf(now), prices.CurrentValue.Cost(usage.PromptTokens, output), usage.PromptTokens, output, now, CancellationToken.None);
+        await AiUsageStore.AddSpendAsync(db, tenantId, usage, prices.CurrentValue, time.GetUtcNow());
     }
 
     /// <summary>Writes the automatic grades beside any human override (cleared only when the regrade asks) and the total.</summary>
