@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Lti;
 using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Core.Data;
@@ -16,6 +17,11 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<Accommodation> Accommodations => Set<Accommodation>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<QuestionGradeRow> QuestionGrades => Set<QuestionGradeRow>();
+    public DbSet<LtiPlatform> LtiPlatforms => Set<LtiPlatform>();
+    public DbSet<LtiDeployment> LtiDeployments => Set<LtiDeployment>();
+    public DbSet<LtiUser> LtiUsers => Set<LtiUser>();
+    public DbSet<LtiLaunch> LtiLaunches => Set<LtiLaunch>();
+    public DbSet<LtiSessionLink> LtiSessionLinks => Set<LtiSessionLink>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -67,6 +73,19 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         {
             audit.ToTable("audit_events");
             audit.Property(a => a.Details).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<LtiPlatform>().ToTable("lti_platforms");
+        modelBuilder.Entity<LtiDeployment>(deployment =>
+        {
+            deployment.ToTable("lti_deployments");
+            deployment.HasKey(d => new { d.Issuer, d.ClientId, d.DeploymentId });
+        });
+        modelBuilder.Entity<LtiUser>().ToTable("lti_users");
+        modelBuilder.Entity<LtiLaunch>().ToTable("lti_launches");
+        modelBuilder.Entity<LtiSessionLink>(link =>
+        {
+            link.ToTable("lti_session_links");
+            link.HasKey(l => l.SessionId);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
