@@ -42,7 +42,8 @@ public static class GradingRuns
         await workflows.StartAsync(connection, transaction, SessionDeadline, $"deadline:{session.Id}", new SessionDeadlineInput(session.Id), session.TenantId, session.Deadline, ct);
     }
 
-    private static (NpgsqlConnection Connection, NpgsqlTransaction Transaction) Connection(LearnPlatformDbContext db)
+    /// <summary>The connection and transaction of the change a run is started for.</summary>
+    internal static (NpgsqlConnection Connection, NpgsqlTransaction Transaction) Connection(LearnPlatformDbContext db)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
             ?? throw new InvalidOperationException("Workflow runs are started inside the transaction of the change that causes them.");
