@@ -10,7 +10,8 @@ namespace LearnPlatform.Api.Identity;
 
 /// <summary>
 /// Opaque guest credentials: 256 random bits, shown once, stored only as SHA-256, bound to one session,
-/// expiring at the session's deadline plus a grace (capped), and revocable.
+/// expiring at the session's deadline plus a grace (capped), and revocable. An LTI launch gets the same kind of token
+/// for its user's session: it then acts as that user, still for that one session only.
 /// </summary>
 public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestTokenOptions> options, TimeProvider time)
 {
@@ -44,8 +45,11 @@ public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestToken
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
 
-    /// <summary>The guest's tenant and session, or null for a token that is unknown, expired or revoked.</summary>
-    public async Task<(Guid TenantId, Guid SessionId)?> ResolveAsync(string token, CancellationToken ct)
+    /// <summary>
+    /// The token's tenant and session, and the session's candidate (an LTI user's session; null for a guest), or null for a
+    /// token that is unknown, expired or revoked.
+    /// </summary>
+    public async Task<(Guid TenantId, Guid SessionId, string? CandidateUid)?> ResolveAsync(string token, CancellationToken ct)
     {
         if (token.Length != EncodedLength || !token.StartsWith(Prefix, StringComparison.Ordinal))
         {
@@ -58,14 +62,19 @@ public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestToken
             BatchCommands =
             {
                 TenantMembershipLookup.Command("SELECT set_config('app.guest_token_hash', @p0, false)", Convert.ToHexStringLower(hash)),
+                // The token's tenant, so the session row (and its candidate) is visible in the same round trip.
                 TenantMembershipLookup.Command(
-                    "SELECT tenant_id, session_id FROM guest_tokens WHERE token_hash = @p0 AND revoked_at IS NULL AND expires_at > @p1",
-                    hash, time.Now()),
+                    $"SELECT set_config('{TenantConnection.Setting}', coalesce((SELECT tenant_id::text FROM guest_tokens WHERE token_hash = @p0), ''), false)", hash),
+                TenantMembershipLookup.Command("""
+                    SELECT t.tenant_id, t.session_id, s.candidate_uid FROM guest_tokens t JOIN exam_sessions s ON s.id = t.session_id
+                    WHERE t.token_hash = @p0 AND t.revoked_at IS NULL AND t.expires_at > @p1
+                    """, hash, time.Now()),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.NextResultAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetGuid(0), reader.GetGuid(1)) : null;
+        await reader.NextResultAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetGuid(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : null;
     }
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));
