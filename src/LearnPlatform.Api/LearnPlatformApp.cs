@@ -8,6 +8,7 @@ using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
+using LearnPlatform.Api.Lti;
 using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
@@ -54,6 +55,7 @@ public static class LearnPlatformApp
         services.AddMembers();
         services.AddPrivacy();
         services.AddAi(configuration);
+        services.AddLti();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -91,6 +93,7 @@ public static class LearnPlatformApp
         {
             throw new StartupException(e.Message);
         }
+        LtiFeature.CheckConfiguration(app.Services);
 
         // The edge (docs/security.md): the client's address first, headers on every answer, then errors, limits, origins.
         app.UseForwardedHeaders();
@@ -115,6 +118,7 @@ public static class LearnPlatformApp
         app.MapAuditEvents();
         app.MapPrivacy();
         app.MapAi();
+        app.MapLti();
         return app;
     }
 }
