@@ -47,6 +47,11 @@ public static class UserErasure
         ("accommodations", "DELETE FROM accommodations WHERE tenant_id = @t AND candidate_uid = @u"),
         ("accommodations_updated_by", "UPDATE accommodations SET updated_by = @p WHERE tenant_id = @t AND updated_by = @u"),
         ("consents", "DELETE FROM consents WHERE tenant_id = @t AND uid = @u"),
+        // An LTI user's session tokens stop working; the link from the platform's user to the uid is forgotten.
+        ("guest_tokens", "UPDATE guest_tokens SET revoked_at = @now WHERE session_id = ANY (@sessions) AND revoked_at IS NULL"),
+        ("lti_session_links", "DELETE FROM lti_session_links WHERE session_id = ANY (@sessions)"),
+        ("lti_launches", "DELETE FROM lti_launches WHERE tenant_id = @t AND uid = @u"),
+        ("lti_users", "DELETE FROM lti_users WHERE tenant_id = @t AND uid = @u"),
         // An author's daily AI counters name them; a session's counters name only the session and stay with its statistics.
         ("ai_usage_counters", "DELETE FROM ai_usage_counters WHERE tenant_id = @t AND subject = @u"),
         ("papers", "UPDATE papers SET created_by = @p WHERE tenant_id = @t AND created_by = @u"),

@@ -51,6 +51,10 @@ public static class UserExport
                    OR jsonb_path_exists(a.details, '$.** ? (@ == $u)', jsonb_build_object('u', @u::text)))
             ORDER BY a.occurred_at, a.id
             """),
+        // The LTI user behind the uid, their launches (without the hash of their one-time secret) and launched sessions.
+        ("lti_users", "SELECT to_jsonb(x) - 'tenant_id' FROM lti_users x WHERE x.tenant_id = @t AND x.uid = @u ORDER BY x.created_at, x.id"),
+        ("lti_launches", "SELECT to_jsonb(x) - 'tenant_id' - 'secret_hash' FROM lti_launches x WHERE x.tenant_id = @t AND x.uid = @u ORDER BY x.created_at, x.id"),
+        ("lti_session_links", $"SELECT to_jsonb(x) - 'tenant_id' FROM lti_session_links x WHERE x.tenant_id = @t AND x.session_id IN ({UserData.SessionIds}) ORDER BY x.session_id"),
         // The engine's lease bookkeeping says nothing about the user and is left out.
         ("workflow_runs", $"""
             SELECT to_jsonb(w) - 'tenant_id' - 'lease_owner' - 'lease_expires_at' FROM workflow_runs w
