@@ -79,6 +79,8 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         {
             deployment.ToTable("lti_deployments");
             deployment.HasKey(d => new { d.Issuer, d.ClientId, d.DeploymentId });
+            // Declared so a platform and its deployments saved together are inserted in that order.
+            deployment.HasOne<LtiPlatform>().WithMany().HasForeignKey(d => d.PlatformId);
         });
         modelBuilder.Entity<LtiUser>().ToTable("lti_users");
         modelBuilder.Entity<LtiLaunch>().ToTable("lti_launches");
