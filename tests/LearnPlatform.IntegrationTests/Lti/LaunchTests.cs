@@ -50,6 +50,7 @@ public sealed class LaunchTests(LtiFixture fixture) : IClassFixture<LtiFixture>
 
         using var first = await App.ExchangeAsync(code);
         using var second = await App.ExchangeAsync(code);
+        var token = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
         using var unknown = await App.ExchangeAsync("not-a-code");
         using var missing = await App.Client.PostAsJsonAsync("/api/v1/lti/exchange", new { });
 
@@ -57,6 +58,8 @@ public sealed class LaunchTests(LtiFixture fixture) : IClassFixture<LtiFixture>
         await second.AssertProblemAsync(HttpStatusCode.BadRequest);
         await unknown.AssertProblemAsync(HttpStatusCode.BadRequest);
         await missing.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.DoesNotContain(code, App.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, App.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]
