@@ -12,6 +12,7 @@ using LearnPlatform.Api.Lti;
 using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
+using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
@@ -119,6 +120,7 @@ public static class LearnPlatformApp
         app.MapPrivacy();
         app.MapAi();
         app.MapLti();
+        app.MapQti();
         return app;
     }
 }
