@@ -99,6 +99,8 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
             _ => new JsonObject { ["topic"] = AnswerCanary, ["kind"] = "essay", ["count"] = 1 }),
         ["POST /api/v1/users/{uid}/delete"] = new(7, (w, _) => $"/api/v1/users/{w.CandidateUid}/delete"),
         ["POST /api/v1/sessions/{id:guid}/guest-token/revoke"] = new(6, (w, _) => $"/api/v1/sessions/{w.GuestSession}/guest-token/revoke"),
+        ["POST /api/v1/papers/import"] = new(1, (_, _) => "/api/v1/papers/import"),
+        ["GET /api/v1/papers/{id:guid}/export"] = new(0, (w, _) => $"/api/v1/papers/{w.Paper}/export?format=qti3"),
         ["GET /lti/jwks"] = new(0, (_, _) => "/lti/jwks"),
         ["GET /lti/login"] = new(0, (_, _) => "/lti/login?iss=https%3A%2F%2Flms.example.test&login_hint=someone&target_link_uri=https%3A%2F%2Ft"),
         ["POST /lti/login"] = new(1, (_, _) => "/lti/login"),
