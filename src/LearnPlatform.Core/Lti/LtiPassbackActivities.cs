@@ -34,7 +34,15 @@ public sealed partial class LtiPassbackActivities(NpgsqlDataSource dataSource, A
             return "not_graded";
         }
         var timestamp = gradedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-        await ags.PostScoreAsync(target.Platform, target.LineitemUrl, new AgsScore(target.Subject, score, maxScore, "Completed", "FullyGraded", timestamp), ct);
+        try
+        {
+            await ags.PostScoreAsync(target.Platform, target.LineitemUrl, new AgsScore(target.Subject, score, maxScore, "Completed", "FullyGraded", timestamp), ct);
+        }
+        catch (LtiConfigurationException e)
+        {
+            // No tool key in this process: retrying cannot help; the run is parked for an operator (runs retry, once configured).
+            throw new NonRetryableActivityException(e.Message, e);
+        }
         LogPosted(logger, input.SessionId, target.Platform.Id);
         return "posted";
     }
