@@ -11,7 +11,9 @@ test: node_modules/.package-lock.json deploy/validate/node_modules/.package-lock
 
 # firebase-tools (the Auth Emulator) for the local run and the tests.
 node_modules/.package-lock.json: package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "Installing the Firebase Auth Emulator (first run only, about 2 minutes) ..."; \
+	  npm ci --no-audit --no-fund --loglevel=error && echo "Firebase Auth Emulator installed."; \
 	else echo "npm not found: the Firebase Auth Emulator will not be available"; fi
 
 deploy/validate/node_modules/.package-lock.json: deploy/validate/package-lock.json
