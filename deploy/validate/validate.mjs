@@ -154,7 +154,8 @@ const scenarios = [
       ...has(o, "Deployment", "lp-learnplatform-sandbox", (d) => {
         const c = container(d);
         return d.metadata.namespace === "learnplatform-sandbox" && c.securityContext.privileged === false && c.securityContext.allowPrivilegeEscalation === false &&
-          same(c.securityContext.capabilities, { drop: ["ALL"] }) && envOf(d, "Sandbox__Isolation") === "bubblewrap" && same(secretPaths(d), ["Sandbox__Secret"]);
+          same(c.securityContext.capabilities, { drop: ["ALL"] }) && envOf(d, "Sandbox__Isolation") === "bubblewrap" && same(secretPaths(d), ["Sandbox__Secret"]) &&
+          envOf(d, "Sandbox__SecretFile") === "/var/run/secrets/learnplatform/Sandbox__Secret";
       }, "sandbox pod settings"),
       ...has(o, "NetworkPolicy", "lp-learnplatform-sandbox", (np) => same(np.spec.egress, []) && np.spec.policyTypes.includes("Egress") &&
         same(np.spec.ingress[0].ports, [{ protocol: "TCP", port: 8080 }]), "sandbox policy is not ingress-from-clients-only, no egress"),
