@@ -4,10 +4,12 @@
 run: node_modules/.package-lock.json
 	dotnet run --project src/LearnPlatform.Api --launch-profile local
 
-# Unit and integration tests, then the Helm chart and kustomize manifests (lint, render, schema, security invariants).
+# Unit and integration tests; the Helm chart, the operator recipe and the workflows (deploy/validate); then the
+# restore drill (pg_dump, restore into a new cluster, migrate, readyz, a session read back through HTTP).
 test: node_modules/.package-lock.json deploy/validate/node_modules/.package-lock.json
 	dotnet test LearnPlatform.sln --logger "trx" --results-directory TestResults
 	deploy/validate/run
+	deploy/restore-drill/run
 
 # firebase-tools (the Auth Emulator) for the local run and the tests.
 node_modules/.package-lock.json: package-lock.json
