@@ -14,6 +14,10 @@ internal sealed class CodeRunner(IIsolationBackend backend, RuntimeCatalog runti
     /// <exception cref="RuntimeUnavailableException">The backend or the language's runtime cannot be used.</exception>
     public async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
+        if (backend.Unusable() is { } reason)
+        {
+            throw new RuntimeUnavailableException(reason);
+        }
         var tests = request.Tests!;
         var runtime = await runtimes.GetAsync(request.Language!);
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -12,6 +12,8 @@ internal sealed class RunRequestValidator : AbstractValidator<RunRequest>
 
     public RunRequestValidator(RuntimeCatalog runtimes, SandboxOptions options)
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
+
         RuleFor(r => r.Language).NotEmpty().WithMessage("A language is required.")
             .Must(l => runtimes.Languages.Contains(l)).WithMessage(_ => $"The language must be one of: {string.Join(", ", runtimes.Languages)}.");
         RuleFor(r => r.Code).NotNull().WithMessage("The code is required.")
