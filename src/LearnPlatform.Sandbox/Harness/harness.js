@@ -32,6 +32,7 @@ function report(record) {
 }
 
 (function run() {
+  report({ started: true });
   try {
     vm.runInThisContext(code, { filename: 'solution.js' });
   } catch (error) {

@@ -33,6 +33,7 @@ def main():
         while data:
             data = data[os.write(1, data):]
 
+    report({"started": True})
     module = types.ModuleType("solution")
     module.__file__ = "/work/solution.py"
     sys.modules["solution"] = module

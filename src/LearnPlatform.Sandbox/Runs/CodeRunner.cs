@@ -28,6 +28,13 @@ internal sealed class CodeRunner(IIsolationBackend backend, RuntimeCatalog runti
             options.OutputLimitBytes + (tests.Count + 1) * (long)ReportBytesPerTest,
             options.OutputLimitBytes);
         var outcome = await backend.RunAsync(run, cancellationToken);
-        return RunVerdict.Decide(tests, HarnessReport.Parse(outcome.Stdout, nonce), outcome);
+        var report = HarnessReport.Parse(outcome.Stdout, nonce);
+        if (!report.Started)
+        {
+            // None of the program's code ran: whatever failed is the service's, never the candidate's.
+            var said = System.Text.Encoding.UTF8.GetString(outcome.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+            throw new RuntimeUnavailableException($"the {backend.Name} isolation failed before the program started ({(outcome.Stopped == StopReason.WallTime ? "no start within the time limit" : $"exit code {outcome.ExitCode}")}){(said is null ? "" : $": {said}")}");
+        }
+        return RunVerdict.Decide(tests, report, outcome);
     }
 }

@@ -14,6 +14,7 @@ internal sealed record HarnessRecord(
     bool? Truncated,
     string? Error,
     string? ModuleError,
+    bool? Started,
     bool? Done);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
@@ -24,9 +25,10 @@ internal sealed partial class HarnessJson : JsonSerializerContext;
 /// <summary>
 /// The harness's reports, taken out of the program's stdout: each is a line "\n&lt;nonce&gt; &lt;json&gt;\n" where the
 /// nonce is random per run, so nothing the program prints by itself can pass for a report. The first report of a
-/// test counts. Everything else is the program's own output.
+/// test counts. Everything else is the program's own output. <see cref="Started"/>: the harness ran before any of the
+/// program's code; without it, the isolation or the runtime failed, not the program.
 /// </summary>
-internal sealed record HarnessReport(string ProgramStdout, IReadOnlyDictionary<int, HarnessRecord> Tests, string? ModuleError, bool Done)
+internal sealed record HarnessReport(string ProgramStdout, IReadOnlyDictionary<int, HarnessRecord> Tests, string? ModuleError, bool Started, bool Done)
 {
     public static HarnessReport Parse(byte[] stdout, string nonce)
     {
@@ -35,6 +37,7 @@ internal sealed record HarnessReport(string ProgramStdout, IReadOnlyDictionary<i
         var tests = new Dictionary<int, HarnessRecord>();
         string? moduleError = null;
         var done = false;
+        var started = false;
         ReadOnlySpan<byte> rest = stdout;
         while (true)
         {
@@ -58,11 +61,12 @@ internal sealed record HarnessReport(string ProgramStdout, IReadOnlyDictionary<i
                     tests.TryAdd(index, record);
                 }
                 moduleError ??= record.ModuleError;
+                started |= record.Started == true;
                 done |= record.Done == true;
             }
             rest = rest[(end + 1)..];
         }
-        return new HarnessReport(Encoding.UTF8.GetString(program.GetBuffer(), 0, (int)program.Length), tests, moduleError, done);
+        return new HarnessReport(Encoding.UTF8.GetString(program.GetBuffer(), 0, (int)program.Length), tests, moduleError, started, done);
     }
 
     private static HarnessRecord? Read(ReadOnlySpan<byte> json)

@@ -21,6 +21,9 @@ public sealed class ReadinessTests(SandboxHosts hosts)
     [InlineData("bubblewrap", "Sandbox__BubblewrapPath", "/nonexistent/bwrap", "bubblewrap: bubblewrap not found at /nonexistent/bwrap")]
     [InlineData("gvisor", "Sandbox__RunscPath", "/nonexistent/runsc", "gvisor: runsc not found at /nonexistent/runsc")]
     [InlineData("bubblewrap", "Sandbox__PythonPath", "/nonexistent/python3", "bubblewrap: python3 (Sandbox__PythonPath) not found at /nonexistent/python3")]
+    // An isolation that fails before the program starts (as bubblewrap does inside an old gVisor) is the service's fault, never the program's.
+    [InlineData("bubblewrap", "Sandbox__BubblewrapPath", "/usr/bin/false", "bubblewrap: the bubblewrap isolation failed before the program started (exit code 1)")]
+    [InlineData("gvisor", "Sandbox__RunscPath", "/usr/bin/false", "gvisor: the gvisor isolation failed before the program started (exit code 1)")]
     public async Task AnUnusableBackendIsNotReadyAndSaysWhy(string backend, string setting, string value, string reason)
     {
         await using var host = await SandboxHost.StartAsync(new Dictionary<string, string?> { ["Sandbox__Isolation"] = backend, [setting] = value }, waitUntilReady: false);
