@@ -54,7 +54,10 @@ internal static class SandboxHost
     {
         var backend = services.GetRequiredService<IIsolationBackend>();
         var cgroups = services.GetRequiredService<RunCgroups>();
-        var perRun = backend is BubblewrapBackend ? cgroups.Unavailable is { } why ? $"none ({why})" : "memory and pids (v1)" : "none (gVisor)";
+        var perRun = backend is BubblewrapBackend
+            ? (cgroups.Unavailable is { } why ? $"none ({why})" : "memory and pids (v1)")
+              + (BubblewrapBackend.CanBlockNestedUserNamespaces ? "; user namespaces inside runs: blocked" : "; user namespaces inside runs: not blocked (read-only /proc/sys)")
+            : "none (gVisor)";
         SandboxLog.Started(logger, backend.Name, options.MaxConcurrentRuns, options.QueueLimit, perRun);
         if (backend.Unusable() is { } reason)
         {

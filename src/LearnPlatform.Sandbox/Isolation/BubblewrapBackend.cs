@@ -4,8 +4,8 @@ using System.Globalization;
 namespace LearnPlatform.Sandbox.Isolation;
 
 /// <summary>
-/// bubblewrap: each run in new user, pid, network, ipc, uts and cgroup namespaces (no capabilities, no further
-/// user namespaces), on an empty read-only root holding only the runtime's files, with its own in-memory /tmp and
+/// bubblewrap: each run in new user, pid, network, ipc, uts and cgroup namespaces (no capabilities, and no further
+/// user namespaces where /proc/sys is writable), on an empty read-only root holding only the runtime's files, with its own in-memory /tmp and
 /// working directory and a minimal /dev; no /proc, /sys or /home. The run is uid 1000 inside; on the host it is the
 /// service's uid, or <see cref="SandboxOptions.RunAsUid"/> when the service runs as root. bubblewrap's init is pid 1
 /// of the run and dies with the service's child, so the whole tree goes when the program ends or is killed.
@@ -18,6 +18,26 @@ internal sealed class BubblewrapBackend(SandboxOptions options, RunCgroups cgrou
     private static readonly TimeSpan StartAllowance = TimeSpan.FromMilliseconds(500);
 
     public string Name => IsolationBackends.Bubblewrap;
+
+    /// <summary>
+    /// bubblewrap forbids user namespaces inside a run by setting user.max_user_namespaces in the run's own; where
+    /// /proc/sys is mounted read-only (containers), it cannot, and the runs go without that guard.
+    /// </summary>
+    public static bool CanBlockNestedUserNamespaces { get; } = !ProcSysReadOnly();
+
+    private static bool ProcSysReadOnly()
+    {
+        // mountinfo: id parent major:minor root mount-point options ...
+        foreach (var fields in File.ReadLines("/proc/self/mountinfo").Select(line => line.Split(' ')))
+        {
+            if (fields.Length > 5 && "/proc/sys/user/max_user_namespaces".StartsWith(fields[4], StringComparison.Ordinal)
+                && fields[4].StartsWith("/proc/sys", StringComparison.Ordinal) && fields[5].Split(',').Contains("ro"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public string? Unusable() =>
         !File.Exists(options.BubblewrapPath) ? $"bubblewrap not found at {options.BubblewrapPath} (Sandbox__BubblewrapPath)."
@@ -64,10 +84,14 @@ internal sealed class BubblewrapBackend(SandboxOptions options, RunCgroups cgrou
         command.AddRange(
         [
             options.BubblewrapPath,
-            "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+            "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
             "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
             "--clearenv",
         ]);
+        if (CanBlockNestedUserNamespaces)
+        {
+            command.Add("--disable-userns");
+        }
         foreach (var (name, value) in RunRlimits.Environment)
         {
             command.AddRange(["--setenv", name, value]);

@@ -69,6 +69,17 @@ public sealed class EscapeTests(SandboxHosts hosts)
         Assert.DoesNotContain(host.Secret, seen, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BubblewrapRunsCannotCreateUserNamespaces()
+    {
+        // Each new user namespace is fresh kernel attack surface; with /proc/sys writable (this host) bubblewrap forbids them.
+        var result = await hosts.RunAsync(SandboxHosts.Bubblewrap,
+            "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\ndef unshare_user():\n    if libc.unshare(0x10000000) == 0:\n        return 'created'\n    return os.strerror(ctypes.get_errno())\n",
+            ("unshare_user()", "'No space left on device'"));
+
+        Assert.Equal(RunStatus.Passed, result.Status);
+    }
+
     [Theory, MemberData(nameof(SandboxHosts.Backends), MemberType = typeof(SandboxHosts))]
     public async Task RuntimeFilesAreReadOnly(string backend)
     {
