@@ -21,16 +21,18 @@ internal sealed class BubblewrapBackend(SandboxOptions options, RunCgroups cgrou
 
     /// <summary>
     /// bubblewrap forbids user namespaces inside a run by setting user.max_user_namespaces in the run's own; where
-    /// /proc/sys is mounted read-only (containers), it cannot, and the runs go without that guard.
+    /// /proc/sys is mounted read-only (containers) or lacks that setting (gVisor), it cannot, and runs go without that guard.
     /// </summary>
-    public static bool CanBlockNestedUserNamespaces { get; } = !ProcSysReadOnly();
+    public static bool CanBlockNestedUserNamespaces { get; } = File.Exists(MaxUserNamespaces) && !ProcSysReadOnly();
+
+    private const string MaxUserNamespaces = "/proc/sys/user/max_user_namespaces";
 
     private static bool ProcSysReadOnly()
     {
         // mountinfo: id parent major:minor root mount-point options ...
         foreach (var fields in File.ReadLines("/proc/self/mountinfo").Select(line => line.Split(' ')))
         {
-            if (fields.Length > 5 && "/proc/sys/user/max_user_namespaces".StartsWith(fields[4], StringComparison.Ordinal)
+            if (fields.Length > 5 && MaxUserNamespaces.StartsWith(fields[4], StringComparison.Ordinal)
                 && fields[4].StartsWith("/proc/sys", StringComparison.Ordinal) && fields[5].Split(',').Contains("ro"))
             {
                 return true;
