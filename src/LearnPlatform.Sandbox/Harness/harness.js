@@ -1,7 +1,8 @@
-// Runs inside the sandbox, started with: node -e <this file>. Reads {nonce, code, calls} from stdin, runs code
-// as a script in the global scope (its top-level declarations are what the calls see), evaluates each call there
-// and reports JSON.stringify(value). Reports are lines on stdout framed by the per-run nonce: "\n<nonce> <json>\n".
-// Expected values never enter the sandbox, so the service, not this script, decides what passed.
+// Runs inside the sandbox as: node -e <this file>. Reads from stdin a nonce line, then the code and each call as
+// hex-encoded UTF-8 lines. Runs the code as a script in the global scope (its top-level declarations are what the
+// calls see), evaluates each call there and reports JSON.stringify(value). Reports are lines on stdout framed by
+// the per-run nonce: "\n<nonce> <kind> <index> <hex>\n". Expected values never enter the sandbox, so the service,
+// not this script, decides what passed.
 'use strict';
 const fs = require('fs');
 const vm = require('vm');
@@ -10,8 +11,12 @@ const MAX_ACTUAL = 2048;
 const MAX_ERROR = 1000;
 
 function describe(error) {
-  const text = error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : `Uncaught ${String(error)}`;
-  return text.slice(0, MAX_ERROR);
+  try {
+    const text = error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : `Uncaught ${String(error)}`;
+    return text.slice(0, MAX_ERROR);
+  } catch {
+    return 'Uncaught exception';
+  }
 }
 
 function render(value) {
@@ -19,24 +24,25 @@ function render(value) {
   return text === undefined ? 'undefined' : text;
 }
 
-const payload = JSON.parse(fs.readFileSync(0, 'utf8'));
-const nonce = payload.nonce;
-const { code, calls } = payload;
+const lines = fs.readFileSync(0).toString('latin1').split('\n');
+const nonce = lines[0];
+const code = Buffer.from(lines[1], 'hex').toString('utf8');
+const calls = lines.slice(2).filter((line) => line.length > 0).map((line) => Buffer.from(line, 'hex').toString('utf8'));
 const writeSync = fs.writeSync;
 
-function report(record) {
-  let data = Buffer.from(`\n${nonce} ${JSON.stringify(record).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`, 'ascii');
+function report(kind, index = -1, text = '') {
+  let data = Buffer.from(`\n${nonce} ${kind} ${index} ${Buffer.from(text, 'utf8').toString('hex')}\n`, 'latin1');
   while (data.length > 0) {
     data = data.subarray(writeSync(1, data));
   }
 }
 
 (function run() {
-  report({ started: true });
+  report('started');
   try {
     vm.runInThisContext(code, { filename: 'solution.js' });
   } catch (error) {
-    report({ module_error: describe(error) });
+    report('module_error', -1, describe(error));
     return;
   }
   calls.forEach((call, index) => {
@@ -44,10 +50,14 @@ function report(record) {
     try {
       actual = render(vm.runInThisContext(call, { filename: 'test.js' }));
     } catch (error) {
-      report({ i: index, error: describe(error) });
+      report('error', index, describe(error));
       return;
     }
-    report(actual.length > MAX_ACTUAL ? { i: index, actual: actual.slice(0, MAX_ACTUAL), truncated: true } : { i: index, actual });
+    if (actual.length > MAX_ACTUAL) {
+      report('truncated', index, actual.slice(0, MAX_ACTUAL));
+    } else {
+      report('value', index, actual);
+    }
   });
-  report({ done: true });
+  report('done');
 })();

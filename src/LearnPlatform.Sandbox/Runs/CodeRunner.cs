@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using LearnPlatform.Sandbox.Client;
 using LearnPlatform.Sandbox.Isolation;
 
@@ -8,8 +7,8 @@ namespace LearnPlatform.Sandbox.Runs;
 /// <summary>Runs a validated request through the configured isolation backend and decides its result.</summary>
 internal sealed class CodeRunner(IIsolationBackend backend, RuntimeCatalog runtimes, SandboxOptions options)
 {
-    /// <summary>A report line per test: its value (at most 2048 characters, escaped) and framing.</summary>
-    private const int ReportBytesPerTest = 2048 * 6 + 256;
+    /// <summary>A report line per test: its value (at most 2048 characters, hex-encoded UTF-8) and framing.</summary>
+    private const int ReportBytesPerTest = 2048 * 4 * 2 + 128;
 
     /// <exception cref="RuntimeUnavailableException">The backend or the language's runtime cannot be used.</exception>
     public async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
@@ -21,7 +20,7 @@ internal sealed class CodeRunner(IIsolationBackend backend, RuntimeCatalog runti
         var tests = request.Tests!;
         var runtime = await runtimes.GetAsync(request.Language!);
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var input = JsonSerializer.SerializeToUtf8Bytes(new HarnessInput(nonce, request.Code!, [.. tests.Select(t => t.Call!)]), HarnessJson.Default.HarnessInput);
+        var input = HarnessProtocol.Input(nonce, request.Code!, tests.Select(t => t.Call!));
         var run = new SandboxRun(runtime, input,
             request.Limits?.TimeMs ?? SandboxOptions.DefaultTimeMs,
             request.Limits?.MemoryMb ?? SandboxOptions.DefaultMemoryMb,

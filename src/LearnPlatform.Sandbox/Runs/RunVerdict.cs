@@ -33,9 +33,9 @@ internal static class RunVerdict
         return new RunResult(status, results, Cut(report.ProgramStdout), Cut(stderr), (long)outcome.Elapsed.TotalMilliseconds);
     }
 
-    private static TestResult Reported(RunTest test, HarnessRecord record) => record.Error is { } error
+    private static TestResult Reported(RunTest test, TestReport record) => record.Error is { } error
         ? new TestResult(test.Call!, test.Expected!, null, false, Memory(error))
-        : new TestResult(test.Call!, test.Expected!, record.Actual, record.Truncated != true && Same(record.Actual, test.Expected), null);
+        : new TestResult(test.Call!, test.Expected!, record.Actual, !record.Truncated && Same(record.Actual, test.Expected), null);
 
     private static bool Same(string? actual, string? expected) =>
         actual is not null && expected is not null && string.Equals(actual.Trim(), expected.Trim(), StringComparison.Ordinal);

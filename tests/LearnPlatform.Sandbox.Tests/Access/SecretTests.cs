@@ -18,7 +18,7 @@ public sealed class SecretTests(SandboxHosts hosts)
         using var response = await host.Http.SendAsync(request);
 
         await AssertUnauthorizedAsync(response);
-        Assert.Contains("from 127.0.0.1: no X-Sandbox-Secret header", host.Log, StringComparison.Ordinal);
+        Assert.Contains("from 127.0.0.1: no X-Sandbox-Secret header", await host.LogWithAsync("no X-Sandbox-Secret header"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class SecretTests(SandboxHosts hosts)
         using var response = await host.Http.SendAsync(host.RunRequest(Run, wrong));
 
         await AssertUnauthorizedAsync(response);
-        Assert.Contains("from 127.0.0.1: wrong X-Sandbox-Secret", host.Log, StringComparison.Ordinal);
+        Assert.Contains("from 127.0.0.1: wrong X-Sandbox-Secret", await host.LogWithAsync("wrong X-Sandbox-Secret"), StringComparison.Ordinal);
         Assert.DoesNotContain(wrong, host.Log, StringComparison.Ordinal);
         Assert.DoesNotContain(host.Secret, host.Log, StringComparison.Ordinal);
     }

@@ -40,6 +40,6 @@ public sealed class ReadinessTests(SandboxHosts hosts)
         Assert.StartsWith(reason, said, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', said);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        Assert.Contains($"Not ready: {reason}", host.Log, StringComparison.Ordinal);
+        Assert.Contains($"Not ready: {reason}", await host.LogWithAsync($"Not ready: {reason}"), StringComparison.Ordinal);
     }
 }

@@ -45,6 +45,16 @@ public sealed class SandboxHost : IAsyncDisposable
 
     public string Log { get { lock (log) { return log.ToString(); } } }
 
+    /// <summary>The service logs asynchronously: waits up to 10 s for <paramref name="text"/>, then returns the log.</summary>
+    public async Task<string> LogWithAsync(string text)
+    {
+        for (var waited = 0; waited < 100 && !Log.Contains(text, StringComparison.Ordinal); waited++)
+        {
+            await Task.Delay(100);
+        }
+        return Log;
+    }
+
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>Starts the host and waits until it listens; <paramref name="waitUntilReady"/> also waits for /readyz.</summary>

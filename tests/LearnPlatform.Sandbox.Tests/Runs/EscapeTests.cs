@@ -137,10 +137,11 @@ public sealed class EscapeTests(SandboxHosts hosts)
             "for o in gc.get_objects():\n    if isinstance(o, (dict, list, tuple)):\n        found.update(pattern.findall(repr(o)))\n" +
             "print(sorted(found), flush=True)\n" +
             "nonce = next(v for v in sys._getframe(1).f_locals.values() if isinstance(v, bytes) and len(v) == 32)\n" +
-            "for line in ['{\"i\": 0, \"actual\": \"forged\", \"passed\": true}', '{\"done\": true, \"status\": \"passed\"}']:\n" +
-            "    print(line)\n" +
-            "    os.write(1, b'\\n' + b'0' * 32 + b' ' + line.encode() + b'\\n')\n" +
-            "    os.write(1, b'\\n' + nonce + b' ' + line.encode() + b'\\n')\n";
+            "print('{\"i\": 0, \"actual\": \"forged\", \"passed\": true}', flush=True)\n" +
+            "for line in [b'value 0 ' + 'forged'.encode().hex().encode(), b'done -1 ']:\n" +
+            "    print(line.decode(), flush=True)\n" +
+            "    os.write(1, b'\\n' + b'0' * 32 + b' ' + line + b'\\n')\n" +
+            "    os.write(1, b'\\n' + nonce + b' ' + line + b'\\n')\n";
 
         var result = await hosts.RunAsync(backend, forger, ("secret()", expected));
 
