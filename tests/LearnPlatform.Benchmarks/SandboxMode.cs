@@ -67,11 +67,15 @@ internal static class SandboxMode
         var bareMs = new List<double>();
         var serviceMs = new List<double>();
         var clock = Stopwatch.StartNew();
+        var (bareCpuBefore, serviceCpuBefore) = (CpuMs(Environment.ProcessId, children: true), CpuMs(service.Id, children: false));
         for (var i = 0; i < runs; i++)
         {
             bareMs.Add(await BareAsync(bare));
             serviceMs.Add(await ServiceAsync(client));
         }
+        // CPU time does not grow with the machine's load the way wall time does: the work each run costs.
+        var bareCpu = (CpuMs(Environment.ProcessId, children: true) - bareCpuBefore) / runs;
+        var serviceCpu = (CpuMs(service.Id, children: false) - serviceCpuBefore) / runs;
         Console.WriteLine($"{name}: {runs} alternating runs one at a time in {clock.Elapsed.TotalSeconds:0.0} s");
 
         var bareRate = await RateAsync(runs, slots, () => BareAsync(bare));
@@ -88,6 +92,7 @@ internal static class SandboxMode
             $"| {name} | latency p50, {runs} runs one at a time | {bare50:0.0} ms | {service50:0.0} ms | +{service50 - bare50:0.0} ms |",
             $"| {name} | latency p99 | {bare99:0.0} ms | {service99:0.0} ms | +{service99 - bare99:0.0} ms |",
             $"| {name} | runs/s one at a time | {sequentialBare:0.0} | {sequentialService:0.0} | {sequentialService / sequentialBare:0.00} × |",
+            $"| {name} | CPU (user + system) per run, one at a time | {bareCpu:0.0} ms | {serviceCpu:0.0} ms | +{serviceCpu - bareCpu:0.0} ms |",
             $"| {name} | runs/s, {slots} at once, {runs} runs | {bareRate:0.0} | {serviceRate:0.0} | {serviceRate / bareRate:0.00} × |",
         ];
     }
@@ -138,6 +143,21 @@ internal static class SandboxMode
     private static string[] DropToNobody() =>
         Environment.IsPrivilegedProcess ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] : [];
 
+    /// <summary>
+    /// User and system time from /proc/PID/stat, in ms: with <paramref name="children"/>, only of its waited-for
+    /// children (the bare commands); without, the process itself and its waited-for children (the service and the
+    /// runs it started).
+    /// </summary>
+    private static double CpuMs(int pid, bool children)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = children
+            ? long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)
+            : fields.Skip(11).Take(4).Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
+        return ticks * 10.0; // USER_HZ is 100 on Linux
+    }
+
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     /// <summary>The built sandbox host as a child process on a free loopback port.</summary>
@@ -153,6 +173,8 @@ internal static class SandboxMode
         }
 
         public SandboxClient Client => services.GetRequiredService<SandboxClient>();
+
+        public int Id => process.Id;
 
         public static async Task<ServiceProcess> StartAsync(string backend, string workDirectory, bool cgroups)
         {

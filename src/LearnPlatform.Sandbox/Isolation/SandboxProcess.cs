@@ -50,8 +50,15 @@ internal static class SandboxProcess
         var elapsed = clock.Elapsed;
         cancellationToken.ThrowIfCancellationRequested();
         // The pipes close when the last process holding them is gone; a run's processes all die with it.
-        var output = await Task.WhenAll(stdout, stderr).WaitAsync(DrainAfterExit, CancellationToken.None).ConfigureAwait(false);
-        return new ProcessOutcome(output[0], output[1], process.ExitCode, stopped, elapsed);
+        try
+        {
+            var output = await Task.WhenAll(stdout, stderr).WaitAsync(DrainAfterExit, CancellationToken.None);
+            return new ProcessOutcome(output[0], output[1], process.ExitCode, stopped, elapsed);
+        }
+        catch (TimeoutException)
+        {
+            throw new RuntimeUnavailableException("a run's output stayed open after it ended: a process of the run outlived the isolation.");
+        }
     }
 
     public static void KillTree(Process process)

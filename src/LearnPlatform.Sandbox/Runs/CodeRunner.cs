@@ -28,12 +28,15 @@ internal sealed class CodeRunner(IIsolationBackend backend, RuntimeCatalog runti
             options.OutputLimitBytes);
         var outcome = await backend.RunAsync(run, cancellationToken);
         var report = HarnessReport.Parse(outcome.Stdout, nonce);
-        if (!report.Started)
-        {
-            // None of the program's code ran: whatever failed is the service's, never the candidate's.
-            var said = System.Text.Encoding.UTF8.GetString(outcome.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-            throw new RuntimeUnavailableException($"the {backend.Name} isolation failed before the program started ({(outcome.Stopped == StopReason.WallTime ? "no start within the time limit" : $"exit code {outcome.ExitCode}")}){(said is null ? "" : $": {said}")}");
-        }
-        return RunVerdict.Decide(tests, report, outcome);
+        // None of the program's code ran before the harness's first report: whatever failed is the service's.
+        return report.Started ? RunVerdict.Decide(tests, report, outcome) : throw IsolationFailed(outcome);
+    }
+
+    private RuntimeUnavailableException IsolationFailed(ProcessOutcome outcome)
+    {
+        var how = outcome.Stopped == StopReason.WallTime ? "no start within the time limit" : $"exit code {outcome.ExitCode}";
+        var said = System.Text.Encoding.UTF8.GetString(outcome.Stderr)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return new RuntimeUnavailableException($"the {backend.Name} isolation failed before the program started ({how}){(said is null ? "" : $": {said}")}");
     }
 }

@@ -8,10 +8,8 @@ namespace LearnPlatform.Sandbox.Runs;
 
 internal static class RunsApi
 {
-    public static void MapRuns(this IEndpointRouteBuilder app) =>
-        app.MapPost("/v1/runs", RunAsync)
-            .Accepts<RunRequest>("application/json")
-            .WithMetadata(new RequestSizeLimitMetadata(app.ServiceProvider.GetRequiredService<SandboxOptions>().MaxRequestBodyBytes));
+    /// <summary>The body size limit is Kestrel's (Sandbox__MaxRequestBodyBytes), set for the whole host.</summary>
+    public static void MapRuns(this IEndpointRouteBuilder app) => app.MapPost("/v1/runs", RunAsync);
 
     private static async Task<Results<Ok<RunResult>, ValidationProblem, ProblemHttpResult>> RunAsync(
         RunRequest request, RunRequestValidator validator, RunSlots slots, CodeRunner runner, SandboxOptions options, HttpContext context, ILoggerFactory logs)
@@ -41,10 +39,5 @@ internal static class RunsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable",
                 detail: $"The sandbox cannot run code now: {e.Message}");
         }
-    }
-
-    private sealed class RequestSizeLimitMetadata(long maxRequestBodySize) : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata
-    {
-        public long? MaxRequestBodySize { get; } = maxRequestBodySize;
     }
 }
