@@ -7,7 +7,7 @@ using LearnPlatform.Sandbox.Runs;
 var builder = WebApplication.CreateSlimBuilder(args);
 var options = new SandboxOptions();
 builder.Configuration.GetSection(SandboxOptions.Section).Bind(options);
-if (SandboxHost.Problem(options) is { } problem)
+if (SandboxSetup.Problem(options) is { } problem)
 {
     await Console.Error.WriteLineAsync($"error: {problem}");
     return 1;

@@ -8,7 +8,7 @@ using LearnPlatform.Sandbox.Runs;
 
 namespace LearnPlatform.Sandbox;
 
-internal static class SandboxHost
+internal static class SandboxSetup
 {
     /// <summary>Why the service must not start, in one line, or null.</summary>
     public static string? Problem(SandboxOptions options) =>
