@@ -11,8 +11,14 @@ using Npgsql;
 //   dotnet run -c Release --project tests/LearnPlatform.Benchmarks -- [runs] [workers list] [concurrency] [latency samples] [pgbench seconds] [--no-fsync]
 // Or the cost of one PostgreSQL rate-limit check, beside pgbench -N the same way:
 //   dotnet run -c Release --project tests/LearnPlatform.Benchmarks -- --rate-limit [latency samples] [concurrency] [seconds] [keys] [pgbench seconds] [--no-fsync]
+// Or Python `pass` through the sandbox service beside the bare isolation, bubblewrap and gVisor:
+//   dotnet run -c Release --project tests/LearnPlatform.Benchmarks -- --sandbox [bubblewrap runs] [gvisor runs]
 var culture = CultureInfo.InvariantCulture;
 var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+if (args.Contains("--sandbox"))
+{
+    return await SandboxMode.RunAsync(positional);
+}
 if (args.Contains("--rate-limit"))
 {
     return await RateLimitMode.RunAsync(positional, durable: !args.Contains("--no-fsync"));
