@@ -36,9 +36,8 @@ public static class PapersApi
     }
 
     private static async Task<Created<PaperResponse>> CreateAsync(
-        PaperRequest body, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
+        PaperRequest body, Caller caller, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
     {
-        var caller = Caller.From(user);
         var now = Now(time);
         var paper = new Paper
         {
@@ -96,9 +95,8 @@ public static class PapersApi
     }
 
     private static async Task<Results<Ok<PaperResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, PaperRequest body, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
+        Guid id, PaperRequest body, Caller caller, LearnPlatformDbContext db, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
     {
-        var caller = Caller.From(user);
         var content = body.ToSettings();
         for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
@@ -124,9 +122,8 @@ public static class PapersApi
     }
 
     private static async Task<Results<Ok<PaperResponse>, ProblemHttpResult>> PublishAsync(
-        Guid id, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
+        Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
     {
-        var caller = Caller.From(user);
         for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
             if (await FindAsync(db, caller.TenantId, id, ct) is not { } paper)
