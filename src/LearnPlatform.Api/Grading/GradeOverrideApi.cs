@@ -22,13 +22,11 @@ public sealed class GradeOverrideRequestValidator : AbstractValidator<GradeOverr
 
 public static class GradeOverrideApi
 {
-    public static void MapGradeOverrides(this IEndpointRouteBuilder routes) =>
-        routes.MapPut("/api/v1/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync)
-            .RequireAuthorization(Policies.Author)
-            .Validate<GradeOverrideRequest>();
+    public static void MapGradeOverrides(this ApiRoutes routes) =>
+        routes.Authors.MapPut("/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync);
 
     /// <summary>A human's score for one question, with a reason; the automatic score stays beside it. Audited.</summary>
-    private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult, ValidationProblem>> OverrideAsync(
+    private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult>> OverrideAsync(
         Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
     {
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id && s.TenantId == caller.TenantId, ct);
@@ -56,7 +54,7 @@ public static class GradeOverrideApi
         var points = grade?.MaxScore ?? question.Points;
         if (request.Score > points)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [$"The score cannot exceed the question's {points} points."] });
+            return Problems.Invalid("score", $"The score cannot exceed the question's {points} points.");
         }
         if (grade is null)
         {

@@ -20,12 +20,12 @@ public static class MembersApi
             .AddSingleton<IValidator<RemoveMemberCall>, RemoveMemberCallValidator>()
             .AddSingleton<IValidator<MemberQuery>, MemberQueryValidator>();
 
-    public static void MapMembers(this IEndpointRouteBuilder routes)
+    public static void MapMembers(this ApiRoutes routes)
     {
-        var members = routes.MapGroup("/api/v1/members").RequireAuthorization(Policies.Admin);
-        members.MapGet("", ListAsync).Validate<MemberQuery>();
-        members.MapPut("/{uid}", SetRoleAsync).Validate<SetRoleCall>();
-        members.MapDelete("/{uid}", RemoveAsync).Validate<RemoveMemberCall>();
+        var members = routes.Admins.MapGroup("/members");
+        members.MapGet("", ListAsync);
+        members.MapPut("/{uid}", SetRoleAsync);
+        members.MapDelete("/{uid}", RemoveAsync);
     }
 
     private static async Task<Ok<MemberPage>> ListAsync([AsParameters] MemberQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)

@@ -1,3 +1,4 @@
+using FluentValidation;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -18,14 +19,19 @@ public static class ConsentFlags
 
 public sealed record SetConsentRequest(bool? Granted);
 
+public sealed class SetConsentRequestValidator : AbstractValidator<SetConsentRequest>
+{
+    public SetConsentRequestValidator() => RuleFor(r => r.Granted).NotNull().WithMessage("granted (true or false) is required.");
+}
+
 public sealed record ConsentView(string Flag, bool Granted, DateTimeOffset? ChangedAt);
 
 /// <summary>A signed-in user's own consent flags. Guests cannot consent: they have no identity to hold a consent.</summary>
 public static class ConsentsApi
 {
-    public static void MapConsents(this IEndpointRouteBuilder routes)
+    public static void MapConsents(this ApiRoutes routes)
     {
-        var consents = routes.MapGroup("/api/v1/me/consents").RequireAuthorization(Policies.TenantUser);
+        var consents = routes.Users.MapGroup("/me/consents");
         consents.MapGet("", ListAsync);
         consents.MapPut("/{flag}", SetAsync);
     }
@@ -47,14 +53,7 @@ public static class ConsentsApi
         {
             return Problems.NotFound("The consent flag");
         }
-        if (request.Granted is not { } granted)
-        {
-            return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(new Dictionary<string, string[]> { ["granted"] = ["granted (true or false) is required."] })
-            {
-                Status = 400,
-                Title = "One or more validation errors occurred.",
-            });
-        }
+        var granted = request.Granted!.Value;
 
         var now = time.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);

@@ -38,11 +38,9 @@ public static class SessionMetricsApi
     /// <summary>Two numbers fit in far less; anything bigger is not a metrics report.</summary>
     public const long MaxBodyBytes = 1024;
 
-    public static void MapSessionMetrics(this IEndpointRouteBuilder routes) =>
-        routes.MapPut("/api/v1/sessions/{id:guid}/metrics", PutAsync)
-            .RequireAuthorization(Policies.TenantCaller)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
-            .Validate<SessionMetricsRequest>();
+    public static void MapSessionMetrics(this ApiRoutes routes) =>
+        routes.Callers.MapPut("/sessions/{id:guid}/metrics", PutAsync)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
     private static async Task<Results<Ok<SessionMetricsView>, ProblemHttpResult>> PutAsync(
         Guid id, SessionMetricsRequest request, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)

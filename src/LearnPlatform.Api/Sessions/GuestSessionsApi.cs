@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FluentValidation;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -14,6 +15,11 @@ namespace LearnPlatform.Api.Sessions;
 
 public sealed record GuestSessionRequest(Guid? PaperId);
 
+public sealed class GuestSessionRequestValidator : AbstractValidator<GuestSessionRequest>
+{
+    public GuestSessionRequestValidator() => RuleFor(r => r.PaperId).NotNull().WithMessage("paper_id is required.");
+}
+
 public sealed record GuestSessionResponse(SessionView Session, string GuestToken, DateTimeOffset ExpiresAt);
 
 /// <summary>Diagnostic tests without an account: a session on a guest-enabled paper, and a token for it alone.</summary>
@@ -21,16 +27,13 @@ public static class GuestSessionsApi
 {
     public const string RateLimitPolicy = RateLimitPolicies.GuestSessions;
 
-    public static void MapGuestSessions(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/guest-sessions", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
+    public static void MapGuestSessions(this ApiRoutes routes) =>
+        routes.Anonymous.MapPost("/guest-sessions", CreateAsync).RequireRateLimiting(RateLimitPolicy);
 
     private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
         GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, NpgsqlDataSource dataSource, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
-        if (request.PaperId is not { } paperId)
-        {
-            return Problems.BadRequest("paper_id is required.");
-        }
+        var paperId = request.PaperId!.Value;
         if (await TenantOfPaperAsync(dataSource, paperId, ct) is not { } tenantId)
         {
             return Problems.NotFound("The paper");
@@ -64,7 +67,7 @@ public static class GuestSessionsApi
         await GradingRuns.ScheduleDeadlineAsync(workflows, db, session, ct);
         await transaction.CommitAsync(ct);
 
-        return TypedResults.Created($"/api/v1/sessions/{session.Id}", new GuestSessionResponse(session.ToView(published.Content, [], now), token.Token, token.ExpiresAt));
+        return TypedResults.Created(ApiRoutes.Location("sessions", session.Id), new GuestSessionResponse(session.ToView(published.Content, [], now), token.Token, token.ExpiresAt));
     }
 
     /// <summary>The guest names only a paper; its id is the proof that makes that one paper's tenant visible (see the guest_paper_lookup policy).</summary>

@@ -28,10 +28,8 @@ public static partial class HintsApi
     // One call, and one more when the answer is unusable or would reveal a secret.
     private const int Attempts = 2;
 
-    public static RouteHandlerBuilder MapHints(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/sessions/{id:guid}/hints", HintAsync)
-            .RequireAuthorization(Policies.TenantCaller)
-            .Validate<HintRequest>();
+    public static RouteHandlerBuilder MapHints(this ApiRoutes routes) =>
+        routes.Callers.MapPost("/sessions/{id:guid}/hints", HintAsync);
 
     private static async Task<Results<Ok<HintResponse>, ProblemHttpResult>> HintAsync(
         Guid id, HintRequest body, Caller caller, LearnPlatformDbContext db, AiGateway ai, TimeProvider time, HttpContext http, ILoggerFactory loggers, CancellationToken ct)
