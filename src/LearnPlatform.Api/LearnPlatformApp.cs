@@ -43,8 +43,10 @@ public static class LearnPlatformApp
         services.AddFirebaseTokenVerification(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<GuestTokenOptions>(configuration.GetSection("GuestTokens"));
+        services.AddSingleton<CredentialLookups>();
         services.AddSingleton<GuestTokens>();
-        services.AddSingleton<TenantMembershipLookup>();
+        var membershipCache = TenantMembershipLookup.LifetimeFrom(configuration);
+        services.AddSingleton(sp => new TenantMembershipLookup(sp.GetRequiredService<CredentialLookups>(), membershipCache));
         services.AddLearnPlatformRateLimits(configuration);
         services.AddPapers();
         services.AddSessions();

@@ -38,11 +38,12 @@ public static class AuditEventsApi
     {
         var filter = AuditEventsQueryParser.Parse(query, out _);
 
-        var events = filter.After is var (at, id)
+        var events = db.AuditEvents.Where(e => e.TenantId == caller.TenantId);
+        if (filter.After is var (at, id))
+        {
             // A row-value comparison, so the (tenant_id, occurred_at DESC, id DESC) index serves every page.
-            ? db.AuditEvents.FromSql($"SELECT * FROM audit_events WHERE (occurred_at, id) < ({at}, {id})")
-            : db.AuditEvents;
-        events = events.Where(e => e.TenantId == caller.TenantId);
+            events = events.Where(e => EF.Functions.LessThan(ValueTuple.Create(e.OccurredAt, e.Id), ValueTuple.Create(at, id)));
+        }
         if (filter.Action is { } action)
         {
             events = events.Where(e => e.Action == action);

@@ -27,11 +27,10 @@ public static class GradeOverrideApi
 
     /// <summary>A human's score for one question, with a reason; the automatic score stays beside it. Audited.</summary>
     private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult>> OverrideAsync(
-        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, TimeProvider time, CancellationToken ct)
     {
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id && s.TenantId == caller.TenantId, ct);
-        var paper = session is null ? null : await db.PaperVersions
-            .Where(v => v.PaperId == session.PaperId && v.Version == session.PaperVersion).Select(v => v.Content).SingleAsync(ct);
+        var paper = session is null ? null : await papers.GetAsync(db, session.PaperId, session.PaperVersion, ct);
         if (session is null || paper is null)
         {
             return Problems.NotFound("The session");

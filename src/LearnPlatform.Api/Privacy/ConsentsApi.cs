@@ -38,8 +38,9 @@ public static class ConsentsApi
 
     private static async Task<Ok<ItemList<ConsentView>>> ListAsync(Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
-        var stored = await db.Database
-            .SqlQuery<ConsentView>($"""SELECT flag AS "Flag", granted AS "Granted", changed_at AS "ChangedAt" FROM consents WHERE tenant_id = {caller.TenantId} AND uid = {caller.Uid}""")
+        var stored = await db.Consents
+            .Where(c => c.TenantId == caller.TenantId && c.Uid == caller.Uid)
+            .Select(c => new ConsentView(c.Flag, c.Granted, c.ChangedAt))
             .ToListAsync(ct);
         return TypedResults.Ok(new ItemList<ConsentView>(ConsentFlags.All
             .Select(flag => stored.FirstOrDefault(c => c.Flag == flag) ?? new ConsentView(flag, false, null))
@@ -66,18 +67,19 @@ public static class ConsentsApi
             """).ToListAsync(ct);
         if (changed.SingleOrDefault() is not { } view)
         {
-            var current = await db.Database
-                .SqlQuery<ConsentView>($"""SELECT flag AS "Flag", granted AS "Granted", changed_at AS "ChangedAt" FROM consents WHERE tenant_id = {caller.TenantId} AND uid = {caller.Uid} AND flag = {flag}""")
-                .ToListAsync(ct);
+            var current = await db.Consents
+                .Where(c => c.TenantId == caller.TenantId && c.Uid == caller.Uid && c.Flag == flag)
+                .Select(c => new ConsentView(c.Flag, c.Granted, c.ChangedAt))
+                .SingleAsync(ct);
             await transaction.CommitAsync(ct);
-            return TypedResults.Ok(current.Single());
+            return TypedResults.Ok(current);
         }
 
         // Withdrawing consent removes what was collected under it.
-        var removed = granted || flag != ConsentFlags.BiometricMetrics ? 0 : await db.Database.ExecuteSqlAsync($"""
-            DELETE FROM session_metrics WHERE tenant_id = {caller.TenantId}
-              AND session_id IN (SELECT id FROM exam_sessions WHERE tenant_id = {caller.TenantId} AND candidate_uid = {caller.Uid})
-            """, ct);
+        var removed = granted || flag != ConsentFlags.BiometricMetrics ? 0 : await db.SessionMetrics
+            .Where(m => m.TenantId == caller.TenantId
+                && db.Sessions.Any(s => s.Id == m.SessionId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid))
+            .ExecuteDeleteAsync(ct);
         AuditTrail.Record(db, caller, now, granted ? "consent.grant" : "consent.withdraw", $"consent/{flag}",
             granted ? null : new { metrics_removed = removed });
         await db.SaveChangesAsync(ct);

@@ -43,7 +43,7 @@ public static class PrivacyApi
         Refusal(call.Uid, caller) ?? (Results<ExportResult, ProblemHttpResult>)new ExportResult(db, caller.TenantId, call.Uid, time.Now());
 
     private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> DeleteAsync(
-        [AsParameters] UserCall call, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        [AsParameters] UserCall call, Caller caller, LearnPlatformDbContext db, TenantMembershipLookup memberships, TimeProvider time, CancellationToken ct)
     {
         var uid = call.Uid;
         if (Refusal(uid, caller) is { } refusal)
@@ -60,6 +60,7 @@ public static class PrivacyApi
             new { requested_by = self ? "self" : "admin", counts });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        memberships.Forget(caller.TenantId, uid);
         return TypedResults.Ok(new ErasureResponse("erased", counts));
     }
 

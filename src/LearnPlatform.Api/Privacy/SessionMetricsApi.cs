@@ -76,9 +76,7 @@ public static class SessionMetricsApi
             return TypedResults.Ok(view);
         }
 
-        var consented = await db.Database.SqlQuery<bool>($"""
-            SELECT EXISTS (SELECT 1 FROM consents WHERE tenant_id = {caller.TenantId} AND uid = {caller.Uid} AND flag = {ConsentFlags.BiometricMetrics} AND granted) AS "Value"
-            """).SingleAsync(ct);
+        var consented = await db.Consents.AnyAsync(c => c.TenantId == caller.TenantId && c.Uid == caller.Uid && c.Flag == ConsentFlags.BiometricMetrics && c.Granted, ct);
         return consented
             ? Problems.Conflict("The session is submitted; metrics are only taken during an attempt.")
             : Problems.Forbidden("Metrics are accepted only after the candidate grants the biometric_metrics consent.");

@@ -9,7 +9,6 @@ using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace LearnPlatform.Api.Sessions;
 
@@ -31,10 +30,10 @@ public static class GuestSessionsApi
         routes.Anonymous.MapPost("/guest-sessions", CreateAsync).RequireRateLimiting(RateLimitPolicy);
 
     private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
-        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, NpgsqlDataSource dataSource, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
+        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         var paperId = request.PaperId!.Value;
-        if (await TenantOfPaperAsync(dataSource, paperId, ct) is not { } tenantId)
+        if (await lookups.TenantOfGuestPaperAsync(paperId, ct) is not { } tenantId)
         {
             return Problems.NotFound("The paper");
         }
@@ -68,22 +67,5 @@ public static class GuestSessionsApi
         await transaction.CommitAsync(ct);
 
         return TypedResults.Created(ApiRoutes.Location("sessions", session.Id), new GuestSessionResponse(session.ToView(published.Content, [], now), token.Token, token.ExpiresAt));
-    }
-
-    /// <summary>The guest names only a paper; its id is the proof that makes that one paper's tenant visible (see the guest_paper_lookup policy).</summary>
-    private static async Task<Guid?> TenantOfPaperAsync(NpgsqlDataSource dataSource, Guid paperId, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                TenantMembershipLookup.Command("SELECT set_config('app.guest_paper_id', @p0, false)", paperId.ToString()),
-                TenantMembershipLookup.Command("SELECT tenant_id FROM papers WHERE id = @p0", paperId),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
-        return await reader.ReadAsync(ct) ? reader.GetGuid(0) : null;
     }
 }

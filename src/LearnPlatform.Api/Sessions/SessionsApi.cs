@@ -33,6 +33,7 @@ public static class SessionsApi
     public static IServiceCollection AddSessions(this IServiceCollection services) =>
         services
             .AddScoped<SessionStarter>()
+            .AddSingleton<SessionPapers>()
             .AddSingleton<IValidator<StartSessionRequest>, StartSessionRequestValidator>()
             .AddSingleton<IValidator<SaveResponseRequest>, SaveResponseRequestValidator>()
             .AddSingleton<IValidator<GuestSessionRequest>, GuestSessionRequestValidator>();
@@ -82,22 +83,26 @@ public static class SessionsApi
         return TypedResults.Ok(new ItemList<SessionSummary>(mine.Select(s => s.ToSummary()).ToList()));
     }
 
-    private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetAsync(Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    /// <summary>One query: the session and its answers (row-level security and the caller's visibility in it); the paper is cached.</summary>
+    private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetAsync(
+        Guid id, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, TimeProvider time, CancellationToken ct)
     {
-        var session = await db.Sessions.VisibleTo(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        var found = await db.Sessions.VisibleTo(caller)
+            .Where(s => s.Id == id)
+            .Select(s => new { Session = s, Responses = db.Responses.Where(r => r.SessionId == s.Id).ToList() })
+            .SingleOrDefaultAsync(ct);
+        if (found is null || await papers.PaperOfAsync(db, found.Session, ct) is not { } paper)
         {
             return Problems.NotFound("The session");
         }
-        var responses = await db.Responses.Where(r => r.SessionId == id).ToListAsync(ct);
-        return TypedResults.Ok(session.ToView(paper, responses, time.Now()));
+        return TypedResults.Ok(found.Session.ToView(paper, found.Responses, time.Now()));
     }
 
+    /// <summary>Once the session's paper is cached, one statement: the conditional upsert (<see cref="ResponseWriter"/>).</summary>
     private static async Task<Results<Ok<ResponseView>, ProblemHttpResult>> SaveResponseAsync(
-        Guid id, string questionId, SaveResponseRequest request, HttpRequest http, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        Guid id, string questionId, SaveResponseRequest request, HttpRequest http, Caller caller, LearnPlatformDbContext db, SessionPapers sessionPapers, TimeProvider time, CancellationToken ct)
     {
-        var session = await db.Sessions.TakenBy(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        if ((caller.IsGuest && caller.SessionId != id) || await sessionPapers.TakenPaperAsync(db, caller, id, ct) is not { } paper)
         {
             return Problems.NotFound("The session");
         }
@@ -115,14 +120,15 @@ public static class SessionsApi
         }
 
         var now = time.Now();
-        var saved = await ResponseWriter.SaveAsync(db, session, questionId, request.Answer.GetRawText(), expected, now, ct);
+        var saved = await ResponseWriter.SaveAsync(db, caller.TenantId, id, caller.IsGuest ? null : caller.Uid, questionId, request.Answer.GetRawText(), expected, now, ct);
         if (saved is not null)
         {
             return TypedResults.Ok(saved.ToView());
         }
 
-        var current = await db.Sessions.Where(s => s.Id == id).Select(s => new { s.Status, s.Deadline }).SingleAsync(ct);
-        return current.Status != SessionStatus.InProgress ? Problems.Conflict("The session is submitted; answers can no longer change.")
+        var current = await db.Sessions.TakenBy(caller).Where(s => s.Id == id).Select(s => new { s.Status, s.Deadline }).SingleOrDefaultAsync(ct);
+        return current is null ? Problems.NotFound("The session")
+            : current.Status != SessionStatus.InProgress ? Problems.Conflict("The session is submitted; answers can no longer change.")
             : current.Deadline <= now ? Problems.Conflict("The session's deadline has passed; answers can no longer change.")
             : Problems.Conflict("The answer was changed elsewhere (another tab or device); reload it before saving.");
     }
