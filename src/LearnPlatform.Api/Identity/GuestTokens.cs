@@ -4,7 +4,6 @@ using System.Text;
 using LearnPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace LearnPlatform.Api.Identity;
 
@@ -12,7 +11,7 @@ namespace LearnPlatform.Api.Identity;
 /// Opaque guest credentials: 256 random bits, shown once, stored only as SHA-256, bound to one session,
 /// expiring at the session's deadline plus a grace (capped), and revocable.
 /// </summary>
-public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestTokenOptions> options, TimeProvider time)
+public sealed class GuestTokens(CredentialLookups lookups, IOptions<GuestTokenOptions> options, TimeProvider time)
 {
     private const string Prefix = "lpg_";
     private const int TokenBytes = 32;
@@ -51,21 +50,7 @@ public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestToken
         {
             return null;
         }
-        var hash = Hash(token);
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                TenantMembershipLookup.Command("SELECT set_config('app.guest_token_hash', @p0, false)", Convert.ToHexStringLower(hash)),
-                TenantMembershipLookup.Command(
-                    "SELECT tenant_id, session_id FROM guest_tokens WHERE token_hash = @p0 AND revoked_at IS NULL AND expires_at > @p1",
-                    hash, time.Now()),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetGuid(0), reader.GetGuid(1)) : null;
+        return await lookups.GuestTokenAsync(Hash(token), time.Now(), ct);
     }
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));

@@ -18,6 +18,7 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["guest_tokens"] = "guest credentials: a token hash bound to a guest session, which has no uid; guests are not linked to users",
         ["ai_monthly_spend"] = "a tenant's AI spend, calls and tokens per month: totals over every user, none named",
         ["rate_limit_counters"] = "a SHA-256 of policy, window and partition, a window start and a count: the key names no tenant, uid or address",
+        ["workflow_schema_versions"] = "the workflow engine's migration bookkeeping",
     };
 
     private TestApp App => fixture.App;

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace LearnPlatform.UnitTests.Identity.Firebase;
+namespace LearnPlatform.Testing;
 
 // An RSA key with the self-signed certificate Google would publish for it. Generated per test run, never stored.
-internal sealed class TestSigningKey
+public sealed class TestSigningKey
 {
     // Shared across tests because 2048-bit key generation is the slowest step here.
     public static readonly TestSigningKey Primary = Create("primary-kid");

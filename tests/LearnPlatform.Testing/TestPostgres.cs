@@ -1,7 +1,7 @@
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.LocalPostgres;
 
-namespace LearnPlatform.IntegrationTests.Infrastructure;
+namespace LearnPlatform.Testing;
 
 /// <summary>
 /// One PostgreSQL server per test run: a private cluster started from the machine's binaries in a temp
@@ -58,5 +58,16 @@ public sealed class TestPostgres
         // The migrator disposes its data source, so no connection to the template remains to block copies.
         await DatabaseMigrator.MigrateAsync(template.OwnerConnectionString, template.AppConnectionString);
         return new TestPostgres(provisioner, template.Name, cluster);
+    }
+}
+
+public static class FreePort
+{
+    /// <summary>A loopback port nobody listens on right now.</summary>
+    public static int Next()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Xunit;
 
-namespace LearnPlatform.UnitTests.Identity.Firebase;
+namespace LearnPlatform.Testing;
 
 // A real HTTP server on 127.0.0.1 standing in for Google's certificate endpoint. Each test takes its own
 // endpoint, so request counts never depend on other tests.
@@ -15,7 +16,7 @@ public sealed class KeyEndpointServer : IAsyncLifetime
     private WebApplication? _app;
     private Uri? _baseAddress;
 
-    internal KeyEndpoint AddEndpoint(params TestSigningKey[] keys)
+    public KeyEndpoint AddEndpoint(params TestSigningKey[] keys)
     {
         var id = Guid.NewGuid().ToString("N");
         var endpoint = new KeyEndpoint(new Uri(_baseAddress!, "keys/" + id));
@@ -43,7 +44,7 @@ public sealed class KeyEndpointServer : IAsyncLifetime
     }
 }
 
-internal sealed class KeyEndpoint(Uri url)
+public sealed class KeyEndpoint(Uri url)
 {
     private int _requestCount;
     private volatile string _body = "{}";

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace LearnPlatform.UnitTests.Identity.Firebase;
+namespace LearnPlatform.Testing;
 
 // Builds compact JWTs with any header and claims, signed, HMAC-signed or unsigned.
-internal static class TestTokens
+public static class TestTokens
 {
     public const string ProjectId = "learnplatform-test";
     public const string Uid = "firebase-uid-1";

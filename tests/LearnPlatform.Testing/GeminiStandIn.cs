@@ -7,14 +7,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace LearnPlatform.UnitTests.Grading;
+namespace LearnPlatform.Testing;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 that speaks Gemini's generateContent REST API. It checks each request's shape the
 /// way the real service would need it, records what it saw, and answers with the scripted replies in order.
-/// The integration tests compile this same file (linked), for the AI routes.
+/// The unit tests use it for the grader, the integration tests for the AI routes and AI grading.
 /// </summary>
-internal sealed partial class GeminiStandIn : IAsyncDisposable
+public sealed partial class GeminiStandIn : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Reply> _script = new();
@@ -141,9 +141,9 @@ internal sealed partial class GeminiStandIn : IAsyncDisposable
     private static partial Regex GenerateContentPath();
 }
 
-internal delegate Task Reply(HttpContext context);
+public delegate Task Reply(HttpContext context);
 
-internal sealed record CapturedRequest(string Method, string Path, string Query, string ApiKey, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record CapturedRequest(string Method, string Path, string Query, string ApiKey, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     private JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
@@ -194,7 +194,7 @@ internal sealed record CapturedRequest(string Method, string Path, string Query,
 }
 
 /// <summary>Replies shaped like the real service's, successes and failures.</summary>
-internal static class GeminiReplies
+public static class GeminiReplies
 {
     public static Reply Grade(object output, int promptTokens = 120, int outputTokens = 40) => Text(JsonSerializer.Serialize(output), promptTokens, outputTokens);
 

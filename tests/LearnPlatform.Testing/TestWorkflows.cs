@@ -1,6 +1,7 @@
+using LearnPlatform.Workflows;
 using Npgsql;
 
-namespace LearnPlatform.Workflows.Testing;
+namespace LearnPlatform.Testing;
 
 /// <summary>
 /// Workflows the tests run both in the test process and in child processes. Every activity records its side effects
