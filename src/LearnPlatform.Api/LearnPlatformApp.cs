@@ -45,8 +45,10 @@ public static class LearnPlatformApp
         services.AddFirebaseTokenVerification(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<GuestTokenOptions>(configuration.GetSection("GuestTokens"));
+        services.AddSingleton<CredentialLookups>();
         services.AddSingleton<GuestTokens>();
-        services.AddSingleton<TenantMembershipLookup>();
+        var membershipCache = TenantMembershipLookup.LifetimeFrom(configuration);
+        services.AddSingleton(sp => new TenantMembershipLookup(sp.GetRequiredService<CredentialLookups>(), membershipCache));
         services.AddLearnPlatformRateLimits(configuration);
         services.AddPapers();
         services.AddSessions();
@@ -57,6 +59,7 @@ public static class LearnPlatformApp
         services.AddPrivacy();
         services.AddAi(configuration);
         services.AddLti();
+        services.AddQti();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -73,7 +76,7 @@ public static class LearnPlatformApp
             });
         services.AddExceptionHandler<BadRequestHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        ValidationExtensions.UseSnakeCasePropertyNames();
+        ValidationFilter.UseSnakeCasePropertyNames();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -109,18 +112,20 @@ public static class LearnPlatformApp
         app.UseRateLimiter();
 
         app.MapHealth();
-        app.MapMe();
-        app.MapPapers();
-        app.MapSessions();
-        app.MapAccommodations();
-        app.MapGrading();
-        app.MapGuestSessions();
-        app.MapMembers();
-        app.MapAuditEvents();
-        app.MapPrivacy();
-        app.MapAi();
-        app.MapLti();
-        app.MapQti();
+        app.MapLtiTool();
+        var api = ApiRoutes.Map(app);
+        api.MapMe();
+        api.MapPapers();
+        api.MapSessions();
+        api.MapGuestSessions();
+        api.MapAccommodations();
+        api.MapGrading();
+        api.MapMembers();
+        api.MapAuditEvents();
+        api.MapPrivacy();
+        api.MapAi();
+        api.MapLti();
+        api.MapQti();
         return app;
     }
 }

@@ -23,18 +23,15 @@ public sealed class GradeOverrideRequestValidator : AbstractValidator<GradeOverr
 
 public static class GradeOverrideApi
 {
-    public static void MapGradeOverrides(this IEndpointRouteBuilder routes) =>
-        routes.MapPut("/api/v1/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync)
-            .RequireAuthorization(Policies.Author)
-            .Validate<GradeOverrideRequest>();
+    public static void MapGradeOverrides(this ApiRoutes routes) =>
+        routes.Authors.MapPut("/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync);
 
     /// <summary>A human's score for one question, with a reason; the automatic score stays beside it. Audited.</summary>
-    private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult, ValidationProblem>> OverrideAsync(
-        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult>> OverrideAsync(
+        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id && s.TenantId == caller.TenantId, ct);
-        var paper = session is null ? null : await db.PaperVersions
-            .Where(v => v.PaperId == session.PaperId && v.Version == session.PaperVersion).Select(v => v.Content).SingleAsync(ct);
+        var paper = session is null ? null : await papers.GetAsync(db, session.PaperId, session.PaperVersion, ct);
         if (session is null || paper is null)
         {
             return Problems.NotFound("The session");
@@ -57,7 +54,7 @@ public static class GradeOverrideApi
         var points = grade?.MaxScore ?? question.Points;
         if (request.Score > points)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [$"The score cannot exceed the question's {points} points."] });
+            return Problems.Invalid("score", $"The score cannot exceed the question's {points} points.");
         }
         if (grade is null)
         {

@@ -4,7 +4,6 @@ using System.Text;
 using LearnPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace LearnPlatform.Api.Identity;
 
@@ -13,7 +12,7 @@ namespace LearnPlatform.Api.Identity;
 /// expiring at the session's deadline plus a grace (capped), and revocable. An LTI launch gets the same kind of token
 /// for its user's session: it then acts as that user, still for that one session only.
 /// </summary>
-public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestTokenOptions> options, TimeProvider time)
+public sealed class GuestTokens(CredentialLookups lookups, IOptions<GuestTokenOptions> options, TimeProvider time)
 {
     private const string Prefix = "lpg_";
     private const int TokenBytes = 32;
@@ -55,26 +54,7 @@ public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestToken
         {
             return null;
         }
-        var hash = Hash(token);
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                TenantMembershipLookup.Command("SELECT set_config('app.guest_token_hash', @p0, false)", Convert.ToHexStringLower(hash)),
-                // The token's tenant, so the session row (and its candidate) is visible in the same round trip.
-                TenantMembershipLookup.Command(
-                    $"SELECT set_config('{TenantConnection.Setting}', coalesce((SELECT tenant_id::text FROM guest_tokens WHERE token_hash = @p0), ''), false)", hash),
-                TenantMembershipLookup.Command("""
-                    SELECT t.tenant_id, t.session_id, s.candidate_uid FROM guest_tokens t JOIN exam_sessions s ON s.id = t.session_id
-                    WHERE t.token_hash = @p0 AND t.revoked_at IS NULL AND t.expires_at > @p1
-                    """, hash, time.Now()),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
-        await reader.NextResultAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetGuid(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : null;
+        return await lookups.GuestTokenAsync(Hash(token), time.Now(), ct);
     }
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));

@@ -1,3 +1,4 @@
+using FluentValidation;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -8,11 +9,16 @@ using LearnPlatform.Core.Lti;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace LearnPlatform.Api.Lti;
 
 public sealed record LtiExchangeRequest(string? Code);
+
+public sealed class LtiExchangeRequestValidator : AbstractValidator<LtiExchangeRequest>
+{
+    public LtiExchangeRequestValidator() =>
+        RuleFor(r => r.Code).Must(LtiExchangeApi.IsSecret).WithMessage("code is required.");
+}
 
 /// <summary>A resource link launch: the LTI user's session at the paper and a token for that session alone (X-Guest-Token).</summary>
 public sealed record ResourceLinkExchange(string Kind, string Uid, string Role, SessionView Session, string SessionToken, DateTimeOffset ExpiresAt);
@@ -24,6 +30,15 @@ public sealed record LtiPaperChoice(Guid Id, string Title, int QuestionCount, de
 
 public sealed record LtiDeepLinkingRequest(string? DeepLinkingToken, Guid? PaperId);
 
+public sealed class LtiDeepLinkingRequestValidator : AbstractValidator<LtiDeepLinkingRequest>
+{
+    public LtiDeepLinkingRequestValidator()
+    {
+        RuleFor(r => r.DeepLinkingToken).Must(LtiExchangeApi.IsSecret).WithMessage("deep_linking_token is required.");
+        RuleFor(r => r.PaperId).NotNull().WithMessage("paper_id is required.");
+    }
+}
+
 /// <summary>The signed LtiDeepLinkingResponse, for the frontend to form-post (field JWT) to the platform's return URL.</summary>
 public sealed record LtiDeepLinkingResult(string ReturnUrl, string Jwt);
 
@@ -31,28 +46,28 @@ public sealed record LtiDeepLinkingResult(string ReturnUrl, string Jwt);
 public static class LtiExchangeApi
 {
     public static readonly TimeSpan DeepLinkingTokenLifetime = TimeSpan.FromHours(1);
+
     private const int MaxPaperChoices = 500;
 
+    /// <summary>Codes and deep-linking tokens are 43 characters; anything much longer is not one.</summary>
+    public static bool IsSecret(string? value) => value is { Length: > 0 and <= 100 };
+
     internal static async Task<Results<Ok<ResourceLinkExchange>, Ok<DeepLinkingExchange>, ProblemHttpResult>> ExchangeAsync(
-        LtiExchangeRequest? request, HttpContext http, LearnPlatformDbContext db, NpgsqlDataSource dataSource, SessionStarter starter,
+        LtiExchangeRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, SessionStarter starter, PaperVersionCache papers,
         GuestTokens guestTokens, IOptions<LtiOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (!options.Value.IsEnabled)
         {
-            return NotConfigured();
+            return LtiToolApi.NotConfigured();
         }
-        if (request?.Code is not { Length: > 0 and <= 100 } code)
-        {
-            return Problems.BadRequest("code is required.");
-        }
-        var hash = LtiToolApi.SecretHash(code);
-        if (await FindAsync(dataSource, hash, ct) is not { } found)
+        var hash = LtiToolApi.SecretHash(request.Code!);
+        if (await lookups.LtiLaunchOfSecretAsync(hash, ct) is not { } found)
         {
             return InvalidSecret("code");
         }
         db.Tenant.TenantId = found.TenantId;
         var now = time.Now();
-        var launches = db.LtiLaunches.Where(l => l.Id == found.Id && l.TenantId == found.TenantId && l.SecretHash == hash
+        var launches = db.LtiLaunches.Where(l => l.Id == found.LaunchId && l.TenantId == found.TenantId && l.SecretHash == hash
             && l.SecretKind == LtiSecretKinds.Code && l.SecretExpiresAt > now);
         var launch = await launches.SingleOrDefaultAsync(ct);
         if (launch is null)
@@ -70,8 +85,8 @@ public static class LtiExchangeApi
             {
                 return InvalidSecret("code");
             }
-            var papers = await db.PublishedVersions(launch.TenantId).OrderByDescending(v => v.PaperId).Take(MaxPaperChoices).ToListAsync(ct);
-            var choices = papers.Select(v => new LtiPaperChoice(v.PaperId, v.Content.Title, v.Content.Questions.Count, v.Content.Questions.Sum(q => q.Points))).ToList();
+            var published = await db.PublishedVersions(launch.TenantId).OrderByDescending(v => v.PaperId).Take(MaxPaperChoices).ToListAsync(ct);
+            var choices = published.Select(v => new LtiPaperChoice(v.PaperId, v.Content.Title, v.Content.Questions.Count, v.Content.Questions.Sum(q => q.Points))).ToList();
             return TypedResults.Ok(new DeepLinkingExchange("deep_linking", launch.Uid, launch.Role, token, expiresAt, choices));
         }
 
@@ -90,7 +105,7 @@ public static class LtiExchangeApi
             StartOutcome.Started s => (s.Session, s.Paper),
             StartOutcome.Resumed r => (r.Session, r.Paper),
             // Every attempt is used: the latest one, to read its result.
-            StartOutcome.AttemptsUsedUp => await LatestAsync(db, caller, launch.PaperId!.Value, ct),
+            StartOutcome.AttemptsUsedUp => await LatestAsync(db, papers, caller, launch.PaperId!.Value, ct),
             _ => (null, null),
         };
         if (session is null || paper is null)
@@ -113,35 +128,22 @@ public static class LtiExchangeApi
         return TypedResults.Ok(new ResourceLinkExchange("resource_link", launch.Uid, launch.Role, session.ToView(paper, responses, now), issued.Token, issued.ExpiresAt));
     }
 
-    internal static async Task<Results<Ok<LtiDeepLinkingResult>, ProblemHttpResult, ValidationProblem>> DeepLinkingResponseAsync(
-        LtiDeepLinkingRequest? request, HttpContext http, LearnPlatformDbContext db, NpgsqlDataSource dataSource, LtiToolKey toolKey,
+    internal static async Task<Results<Ok<LtiDeepLinkingResult>, ProblemHttpResult>> DeepLinkingResponseAsync(
+        LtiDeepLinkingRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, LtiToolKey toolKey,
         IOptions<LtiOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (!options.Value.IsEnabled)
         {
-            return NotConfigured();
+            return LtiToolApi.NotConfigured();
         }
-        var errors = new Dictionary<string, string[]>();
-        if (request?.DeepLinkingToken is not { Length: > 0 and <= 100 })
-        {
-            errors["deep_linking_token"] = ["deep_linking_token is required."];
-        }
-        if (request?.PaperId is null)
-        {
-            errors["paper_id"] = ["paper_id is required."];
-        }
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        var hash = LtiToolApi.SecretHash(request!.DeepLinkingToken!);
-        if (await FindAsync(dataSource, hash, ct) is not { } found)
+        var hash = LtiToolApi.SecretHash(request.DeepLinkingToken!);
+        if (await lookups.LtiLaunchOfSecretAsync(hash, ct) is not { } found)
         {
             return InvalidSecret("deep_linking_token");
         }
         db.Tenant.TenantId = found.TenantId;
         var now = time.Now();
-        var launches = db.LtiLaunches.Where(l => l.Id == found.Id && l.TenantId == found.TenantId && l.SecretHash == hash
+        var launches = db.LtiLaunches.Where(l => l.Id == found.LaunchId && l.TenantId == found.TenantId && l.SecretHash == hash
             && l.SecretKind == LtiSecretKinds.DeepLinking && l.SecretExpiresAt > now);
         var launch = await launches.SingleOrDefaultAsync(ct);
         if (launch is null)
@@ -169,35 +171,15 @@ public static class LtiExchangeApi
         return TypedResults.Ok(new LtiDeepLinkingResult(launch.ReturnUrl!, jwt));
     }
 
-    private static async Task<(ExamSession?, PaperSettings?)> LatestAsync(LearnPlatformDbContext db, Caller caller, Guid paperId, CancellationToken ct)
+    private static async Task<(ExamSession?, PaperSettings?)> LatestAsync(LearnPlatformDbContext db, PaperVersionCache papers, Caller caller, Guid paperId, CancellationToken ct)
     {
         var latest = await db.Sessions
             .Where(s => s.TenantId == caller.TenantId && s.PaperId == paperId && s.CandidateUid == caller.Uid)
             .OrderByDescending(s => s.Attempt)
             .FirstOrDefaultAsync(ct);
-        return latest is null ? (null, null) : (latest, await db.PaperOfAsync(latest, ct));
-    }
-
-    /// <summary>The launch a code or deep-linking token belongs to; its hash is the proof that makes that row visible (lti_secret_lookup).</summary>
-    private static async Task<(Guid Id, Guid TenantId)?> FindAsync(NpgsqlDataSource dataSource, byte[] hash, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                TenantMembershipLookup.Command("SELECT set_config('app.lti_secret_hash', @p0, false)", Convert.ToHexStringLower(hash)),
-                TenantMembershipLookup.Command("SELECT id, tenant_id FROM lti_launches WHERE secret_hash = @p0", hash),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetGuid(0), reader.GetGuid(1)) : null;
+        return latest is null ? (null, null) : (latest, await papers.PaperOfAsync(db, latest, ct));
     }
 
     private static ProblemHttpResult InvalidSecret(string field) =>
-        Problems.BadRequest($"The {field} is unknown, expired or already used; launch again from the platform.");
-
-    private static ProblemHttpResult NotConfigured() =>
-        TypedResults.Problem(statusCode: 503, title: "Service Unavailable", detail: "LTI is not configured on this service.");
+        Problems.Invalid(field, $"The {field} is unknown, expired or already used; launch again from the platform.");
 }

@@ -1,6 +1,5 @@
 using FluentValidation;
 using LearnPlatform.Api.Http;
-using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Lti;
 using Microsoft.Extensions.Options;
 
@@ -16,29 +15,36 @@ public static class LtiFeature
     public static IServiceCollection AddLti(this IServiceCollection services)
     {
         services.AddSingleton<IValidator<LtiPlatformRequest>, LtiPlatformRequestValidator>();
+        services.AddSingleton<IValidator<LtiExchangeRequest>, LtiExchangeRequestValidator>();
+        services.AddSingleton<IValidator<LtiDeepLinkingRequest>, LtiDeepLinkingRequestValidator>();
         services.AddSingleton<PlatformKeys>();
         services.AddSingleton<LaunchTokenValidator>();
         services.AddSingleton<StateCookie>();
         return services;
     }
 
-    public static void MapLti(this IEndpointRouteBuilder routes)
+    /// <summary>The tool's browser-facing endpoints an LMS calls, outside /api/v1: no credential, the platform's proofs instead.</summary>
+    public static void MapLtiTool(this IEndpointRouteBuilder routes)
     {
         var tool = routes.MapGroup("/lti").AllowAnonymous();
         tool.MapGet("/jwks", LtiToolApi.Jwks);
         tool.MapGet("/login", LtiToolApi.LoginAsync);
         tool.MapPost("/login", LtiToolApi.LoginAsync);
         tool.MapPost("/launch", LtiToolApi.LaunchAsync);
+    }
 
-        var api = routes.MapGroup("/api/v1/lti");
-        api.MapPost("/exchange", LtiExchangeApi.ExchangeAsync).AllowAnonymous();
-        api.MapPost("/deep-linking", LtiExchangeApi.DeepLinkingResponseAsync).AllowAnonymous();
+    /// <summary>The frontend's side of a launch (its one-time code is the credential) and the admins' platform registrations.</summary>
+    public static void MapLti(this ApiRoutes routes)
+    {
+        var launch = routes.Anonymous.MapGroup("/lti");
+        launch.MapPost("/exchange", LtiExchangeApi.ExchangeAsync);
+        launch.MapPost("/deep-linking", LtiExchangeApi.DeepLinkingResponseAsync);
 
-        var platforms = api.MapGroup("/platforms").RequireAuthorization(Policies.Admin);
-        platforms.MapPost("", LtiPlatformsApi.CreateAsync).Validate<LtiPlatformRequest>();
+        var platforms = routes.Admins.MapGroup("/lti/platforms");
+        platforms.MapPost("", LtiPlatformsApi.CreateAsync);
         platforms.MapGet("", LtiPlatformsApi.ListAsync);
         platforms.MapGet("/{id:guid}", LtiPlatformsApi.GetAsync);
-        platforms.MapPut("/{id:guid}", LtiPlatformsApi.UpdateAsync).Validate<LtiPlatformRequest>();
+        platforms.MapPut("/{id:guid}", LtiPlatformsApi.UpdateAsync);
     }
 
     /// <summary>Refuses to start on a tool key that is not a usable RSA private key, or on half of LTI's settings.</summary>

@@ -35,7 +35,7 @@ public static class LtiPlatformsApi
         {
             return conflict;
         }
-        return TypedResults.Created($"/api/v1/lti/platforms/{platform.Id}", LtiPlatformResponse.From(platform, deployments));
+        return TypedResults.Created(ApiRoutes.Location("lti", "platforms", platform.Id), LtiPlatformResponse.From(platform, deployments));
     }
 
     internal static async Task<Ok<ItemList<LtiPlatformResponse>>> ListAsync(Caller caller, LearnPlatformDbContext db, CancellationToken ct)

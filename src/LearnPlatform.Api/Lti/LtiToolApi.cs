@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Lti;
@@ -24,6 +25,8 @@ public static partial class LtiToolApi
     /// <summary>Launch rows (and so the nonces that make id_tokens single-use) are kept this long, far past any id_token's lifetime.</summary>
     private static readonly TimeSpan LaunchRetention = TimeSpan.FromDays(1);
 
+    private static readonly string[] RequiredLoginParameters = ["iss", "login_hint", "target_link_uri"];
+
     internal static IResult Jwks(LtiToolKey toolKey, IOptions<LtiOptions> options, HttpResponse response)
     {
         if (!options.Value.IsEnabled)
@@ -35,7 +38,7 @@ public static partial class LtiToolApi
     }
 
     /// <summary>OIDC login initiation: find the platform, remember state and nonce in this browser, send it to the platform.</summary>
-    internal static async Task<IResult> LoginAsync(HttpContext http, NpgsqlDataSource dataSource, StateCookie stateCookie, IOptions<LtiOptions> options, TimeProvider time, ILogger<LtiLogin> logger, CancellationToken ct)
+    internal static async Task<IResult> LoginAsync(HttpContext http, CredentialLookups lookups, StateCookie stateCookie, IOptions<LtiOptions> options, TimeProvider time, ILogger<LtiLogin> logger, CancellationToken ct)
     {
         if (!options.Value.IsEnabled)
         {
@@ -48,20 +51,19 @@ public static partial class LtiToolApi
         }
         var parameters = HttpMethods.IsPost(request.Method) ? (IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>>)await request.ReadFormAsync(ct) : request.Query;
         var login = parameters.ToDictionary(p => p.Key, p => p.Value.Count == 1 ? p.Value[0] : null, StringComparer.Ordinal);
-        if (Param(login, "iss") is not { } issuer || Param(login, "login_hint") is not { } loginHint || Param(login, "target_link_uri") is null)
+        if (RequiredLoginParameters.Where(name => Param(login, name) is null).ToArray() is { Length: > 0 } missing)
         {
-            return LoginRejected(logger, "missing_parameters", "iss, login_hint and target_link_uri are required.");
+            return LoginRejected(logger, "missing_parameters", missing, "iss, login_hint and target_link_uri are required.");
         }
-        var clientId = Param(login, "client_id");
-        var deploymentId = Param(login, "lti_deployment_id");
-        var platforms = await FindPlatformsAsync(dataSource, issuer, clientId, deploymentId, ct);
+        var (issuer, loginHint) = (Param(login, "iss")!, Param(login, "login_hint")!);
+        var platforms = await lookups.LtiLoginPlatformsAsync(issuer, Param(login, "client_id"), Param(login, "lti_deployment_id"), ct);
         if (platforms.Count == 0)
         {
-            return LoginRejected(logger, "unknown_platform", "No platform is registered here for this issuer (client_id, deployment).");
+            return LoginRejected(logger, "unknown_platform", ["iss"], "No platform is registered here for this issuer (client_id, deployment).");
         }
         if (platforms.Count > 1)
         {
-            return LoginRejected(logger, "ambiguous_platform", "Several registrations match this issuer; the login must name client_id and lti_deployment_id.");
+            return LoginRejected(logger, "ambiguous_platform", ["client_id", "lti_deployment_id"], "Several registrations match this issuer; the login must name client_id and lti_deployment_id.");
         }
         var (platformId, tenantId, platformClientId, authLoginUrl) = platforms[0];
 
@@ -103,10 +105,12 @@ public static partial class LtiToolApi
             return TypedResults.Problem(statusCode: 415, title: "Unsupported Media Type", detail: "The platform posts the launch as application/x-www-form-urlencoded.");
         }
         var form = await http.Request.ReadFormAsync(ct);
-        if (form["id_token"] is not [{ Length: > 0 } idToken] || form["state"] is not [{ Length: > 0 and <= 100 } state]
-            || !state.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        var idToken = form["id_token"] is [{ Length: > 0 } token] ? token : null;
+        var state = form["state"] is [{ Length: > 0 and <= 100 } value] && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? value : null;
+        if (idToken is null || state is null)
         {
-            return await RejectAsync(new LaunchRejection(400, "missing_parameters", "The launch needs id_token and state."));
+            var missing = new[] { ("id_token", idToken), ("state", state) }.Where(p => p.Item2 is null).Select(p => p.Item1).ToArray();
+            return await RejectAsync(new LaunchRejection(400, "missing_parameters", "The launch needs id_token and state."), missing);
         }
         var (login, cookieRejection) = stateCookie.Read(http.Request, state);
         StateCookie.Delete(http.Response, state);
@@ -173,7 +177,8 @@ public static partial class LtiToolApi
         http.Response.Headers.Location = QueryHelpers.AddQueryString(options.Value.FrontendUrl!, "lti_code", code);
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
 
-        async Task<IResult> RejectAsync(LaunchRejection rejection)
+        // A 400 is about the id_token unless named otherwise.
+        async Task<IResult> RejectAsync(LaunchRejection rejection, string[]? fields = null)
         {
             LogLaunchRejected(logger, rejection.Reason);
             await audit.SignInFailedAsync(http, $"lti_{rejection.Reason}");
@@ -181,59 +186,38 @@ public static partial class LtiToolApi
             {
                 http.Response.Headers.WWWAuthenticate = "Bearer realm=\"learnplatform\"";
             }
-            return Problem(rejection.Status, rejection.Reason, rejection.Detail);
+            return Problem(rejection.Status, rejection.Reason, fields ?? ["id_token"], rejection.Detail);
         }
     }
 
     public static byte[] SecretHash(string secret) => SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(secret));
 
-    internal static IResult NotConfigured() =>
+    internal static ProblemHttpResult NotConfigured() =>
         TypedResults.Problem(statusCode: 503, title: "Service Unavailable", detail: "LTI is not configured on this service.");
 
     internal static string RandomToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
-    private static ProblemHttpResult LoginRejected(ILogger logger, string reason, string detail)
+    private static ProblemHttpResult LoginRejected(ILogger logger, string reason, string[] fields, string detail)
     {
         LogLoginRejected(logger, reason);
-        return Problem(StatusCodes.Status400BadRequest, reason, detail);
+        return Problem(StatusCodes.Status400BadRequest, reason, fields, detail);
     }
 
-    private static ProblemHttpResult Problem(int status, string reason, string detail) =>
-        TypedResults.Problem(statusCode: status, detail: detail, extensions: new Dictionary<string, object?> { ["reason"] = reason });
+    /// <summary>A refusal with its reason code; a 400 names the parameters at fault, like every 400 (<see cref="Problems.Invalid"/>).</summary>
+    private static ProblemHttpResult Problem(int status, string reason, string[] fields, string detail)
+    {
+        var problem = status == StatusCodes.Status400BadRequest
+            ? Problems.Invalid(fields.ToDictionary(field => field, _ => new[] { detail }), detail)
+            : TypedResults.Problem(statusCode: status, detail: detail);
+        problem.ProblemDetails.Extensions["reason"] = reason;
+        return problem;
+    }
 
     private static string? Param(Dictionary<string, string?> parameters, string name) =>
         parameters.TryGetValue(name, out var value) && value is { Length: > 0 and <= 4096 } ? value : null;
 
     private static Task<bool> PublishedAsync(LearnPlatformDbContext db, Guid tenantId, Guid paperId, CancellationToken ct) =>
         db.Papers.AnyAsync(p => p.Id == paperId && p.TenantId == tenantId && p.PublishedVersion != null, ct);
-
-    /// <summary>The registrations a login can mean; the issuer is the proof that makes them visible (lti_issuer_lookup).</summary>
-    private static async Task<List<(Guid PlatformId, Guid TenantId, string ClientId, string AuthLoginUrl)>> FindPlatformsAsync(
-        NpgsqlDataSource dataSource, string issuer, string? clientId, string? deploymentId, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                TenantMembershipLookup.Command("SELECT set_config('app.lti_issuer', @p0, false)", issuer),
-                TenantMembershipLookup.Command("""
-                    SELECT p.id, p.tenant_id, p.client_id, p.auth_login_url FROM lti_platforms p
-                    WHERE p.issuer = @p0 AND (@p1 = '' OR p.client_id = @p1)
-                      AND (@p2 = '' OR EXISTS (SELECT 1 FROM lti_deployments d WHERE d.platform_id = p.id AND d.deployment_id = @p2))
-                    LIMIT 2
-                    """, issuer, clientId ?? "", deploymentId ?? ""),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
-        var found = new List<(Guid, Guid, string, string)>();
-        while (await reader.ReadAsync(ct))
-        {
-            found.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
-        }
-        return found;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "LTI login refused: {Reason}")]
     private static partial void LogLoginRejected(ILogger logger, string reason);

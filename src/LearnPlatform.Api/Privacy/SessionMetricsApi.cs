@@ -38,11 +38,9 @@ public static class SessionMetricsApi
     /// <summary>Two numbers fit in far less; anything bigger is not a metrics report.</summary>
     public const long MaxBodyBytes = 1024;
 
-    public static void MapSessionMetrics(this IEndpointRouteBuilder routes) =>
-        routes.MapPut("/api/v1/sessions/{id:guid}/metrics", PutAsync)
-            .RequireAuthorization(Policies.TenantCaller)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
-            .Validate<SessionMetricsRequest>();
+    public static void MapSessionMetrics(this ApiRoutes routes) =>
+        routes.Callers.MapPut("/sessions/{id:guid}/metrics", PutAsync)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
     private static async Task<Results<Ok<SessionMetricsView>, ProblemHttpResult>> PutAsync(
         Guid id, SessionMetricsRequest request, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
@@ -78,9 +76,7 @@ public static class SessionMetricsApi
             return TypedResults.Ok(view);
         }
 
-        var consented = await db.Database.SqlQuery<bool>($"""
-            SELECT EXISTS (SELECT 1 FROM consents WHERE tenant_id = {caller.TenantId} AND uid = {caller.Uid} AND flag = {ConsentFlags.BiometricMetrics} AND granted) AS "Value"
-            """).SingleAsync(ct);
+        var consented = await db.Consents.AnyAsync(c => c.TenantId == caller.TenantId && c.Uid == caller.Uid && c.Flag == ConsentFlags.BiometricMetrics && c.Granted, ct);
         return consented
             ? Problems.Conflict("The session is submitted; metrics are only taken during an attempt.")
             : Problems.Forbidden("Metrics are accepted only after the candidate grants the biometric_metrics consent.");

@@ -4,9 +4,18 @@ using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Api.Qti;
+
+/// <summary>GET /papers/{id}/export: the format (only qti3), and a published version instead of the draft.</summary>
+public sealed record QtiExportCall([FromRoute] Guid Id, [FromQuery] string? Format, [FromQuery] int? Version);
+
+public sealed class QtiExportCallValidator : AbstractValidator<QtiExportCall>
+{
+    public QtiExportCallValidator() => RuleFor(c => c.Format).Equal(QtiApi.Format).WithMessage($"format must be {QtiApi.Format}.");
+}
 
 /// <summary>Papers in and out as QTI 3.0 content packages (zip with imsmanifest.xml), for authors and admins.</summary>
 public static class QtiApi
@@ -14,15 +23,18 @@ public static class QtiApi
     public const string Format = "qti3";
     private static readonly string[] ZipMediaTypes = ["application/zip", "application/x-zip-compressed"];
 
-    public static void MapQti(this IEndpointRouteBuilder routes)
+    public static IServiceCollection AddQti(this IServiceCollection services) =>
+        services.AddSingleton<IValidator<QtiExportCall>, QtiExportCallValidator>();
+
+    public static void MapQti(this ApiRoutes routes)
     {
-        var papers = routes.MapGroup("/api/v1/papers").RequireAuthorization(Policies.Author);
+        var papers = routes.Authors.MapGroup("/papers");
         papers.MapPost("/import", ImportAsync);
         papers.MapGet("/{id:guid}/export", ExportAsync);
     }
 
     /// <summary>A draft paper from the package; 400 with every problem, at the file it is in, when it cannot be mapped.</summary>
-    private static async Task<Results<Created<PaperResponse>, ValidationProblem, ProblemHttpResult>> ImportAsync(
+    private static async Task<Results<Created<PaperResponse>, ProblemHttpResult>> ImportAsync(
         HttpRequest request, Caller caller, IValidator<PaperRequest> validator, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
     {
         if (!ZipMediaTypes.Contains(request.ContentType?.Split(';')[0].Trim(), StringComparer.OrdinalIgnoreCase))
@@ -33,32 +45,29 @@ public static class QtiApi
         await request.Body.CopyToAsync(body, ct);
         if (body.Length == 0)
         {
-            return Problems.BadRequest("The body is empty; send the QTI 3.0 package (a zip with imsmanifest.xml).");
+            return Problems.Invalid("body", "The body is empty; send the QTI 3.0 package (a zip with imsmanifest.xml).");
         }
         body.Position = 0;
         var (package, error) = QtiPackage.Open(body);
         if (package is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [Qti3.PackageKey] = [error!] });
+            return Problems.Invalid(Qti3.PackageKey, error!);
         }
         using (package)
         {
             var (paper, errors) = QtiImport.Read(package, validator);
             if (paper is null)
             {
-                return TypedResults.ValidationProblem(errors, detail: "The package has content that cannot be imported; errors are listed per file.");
+                return Problems.Invalid(errors, detail: "The package has content that cannot be imported; errors are listed per file.");
             }
             return await PapersApi.CreateDraftAsync(caller, paper.ToSettings(), source: Format, db, time, response, ct);
         }
     }
 
-    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ExportAsync(
-        Guid id, string? format, int? version, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportAsync(
+        [AsParameters] QtiExportCall call, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, CancellationToken ct)
     {
-        if (format != Format)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = [$"format must be {Format}."] });
-        }
+        var (id, version) = (call.Id, call.Version);
         var paper = await db.Papers.SingleOrDefaultAsync(p => p.Id == id && p.TenantId == caller.TenantId, ct);
         if (paper is null)
         {
@@ -67,16 +76,16 @@ public static class QtiApi
         var (content, exported) = (paper.Content, paper.Version);
         if (version is { } requested)
         {
-            var published = await db.PaperVersions.SingleOrDefaultAsync(v => v.PaperId == id && v.TenantId == caller.TenantId && v.Version == requested, ct);
-            if (published is null)
+            // The paper is the caller's tenant's (found above), so its versions are too.
+            if (await papers.GetAsync(db, id, requested, ct) is not { } published)
             {
                 return Problems.NotFound("The paper version");
             }
-            (content, exported) = (published.Content, published.Version);
+            (content, exported) = (published, requested);
         }
         if (QtiExport.Unexportable(content) is { Count: > 0 } errors)
         {
-            return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(errors)
+            return TypedResults.Problem(new ValidationProblemDetails(errors)
             {
                 Status = StatusCodes.Status409Conflict,
                 Title = "Conflict",

@@ -1,12 +1,14 @@
+using LearnPlatform.Workflows;
+
 namespace LearnPlatform.Core.Data;
 
 /// <summary>
 /// Exactly what the application role may do, table by table. `migrate` revokes everything else.
-/// A new table gets no access until it is listed here.
+/// A new table gets no access until it is listed here. The workflow engine lists its own (WorkflowSchema).
 /// </summary>
 public static class AppRoleGrants
 {
-    public static readonly IReadOnlyDictionary<string, string> Tables = new Dictionary<string, string>
+    public static readonly IReadOnlyDictionary<string, string> Tables = new Dictionary<string, string>(WorkflowSchema.TableGrants)
     {
         ["__EFMigrationsHistory"] = "SELECT",
         ["tenants"] = "SELECT",
@@ -19,9 +21,6 @@ public static class AppRoleGrants
         ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
         ["audit_events"] = "SELECT, INSERT",
         ["question_grades"] = "SELECT, INSERT, UPDATE",
-        // The workflow engine: runs are started, claimed and settled, never deleted; checkpoints are written once.
-        ["workflow_runs"] = "SELECT, INSERT, UPDATE",
-        ["workflow_steps"] = "SELECT, INSERT",
         // Rate-limit counters: upserted per check, swept when expired. Keys are hashes; no tenant data.
         ["rate_limit_counters"] = "SELECT, INSERT, UPDATE, DELETE",
         ["consents"] = "SELECT, INSERT, UPDATE, DELETE",
@@ -43,11 +42,10 @@ public static class AppRoleGrants
     /// Functions the application role may EXECUTE, by name and argument types. `migrate` revokes every other function
     /// in the schema from it. These are SECURITY DEFINER functions for the few rewrites of rows the role may not update.
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> Functions = new Dictionary<string, string>
+    public static readonly IReadOnlyDictionary<string, string> Functions = new Dictionary<string, string>(WorkflowSchema.FunctionGrants)
     {
         ["privacy_pseudonymize_audit_events"] = "text, text",
         ["privacy_pseudonymize_paper_versions"] = "text, text",
-        ["privacy_erase_workflow_steps"] = "uuid[]",
         ["privacy_delete_answers"] = "text",
         // The only way audit rows are deleted, and only those past a cutoff it enforces.
         ["purge_audit_events"] = "timestamptz, integer",

@@ -1,5 +1,4 @@
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,7 +25,7 @@ public static class LtiPassback
         {
             return;
         }
-        var (connection, transaction) = GradingRuns.Connection(db);
+        var (connection, transaction) = await TenantConnectionInterceptor.TransactionAsync(db, ct);
         await workflows.StartAsync(connection, transaction, WorkflowType, $"lti-score:{session.Id}:{Guid.CreateVersion7()}",
             new LtiPassbackInput(session.Id), session.TenantId, ct: ct);
     }

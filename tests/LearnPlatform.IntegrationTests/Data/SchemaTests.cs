@@ -43,6 +43,29 @@ public sealed class SchemaTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task EveryApplicationTableIsMappedInTheModelAndTheRestBelongToTheWorkflowEngine()
+    {
+        await using var scope = fixture.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LearnPlatformDbContext>();
+        await using var connection = new NpgsqlConnection(fixture.App.Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", connection);
+        var tables = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var owned = db.Model.GetEntityTypes().Select(e => e.GetTableName()!)
+            .Concat(LearnPlatform.Workflows.WorkflowSchema.Tables)
+            .Append("__EFMigrationsHistory");
+        Assert.Equal(tables, owned.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void SnakeCaseNamesFollowPostgresConventions()
     {
         Assert.Equal("tenant_id", SnakeCase.From("TenantId"));

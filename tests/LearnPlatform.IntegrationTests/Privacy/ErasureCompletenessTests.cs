@@ -20,6 +20,7 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["rate_limit_counters"] = "a SHA-256 of policy, window and partition, a window start and a count: the key names no tenant, uid or address",
         ["lti_platforms"] = "an LMS the tenant registered: its issuer, client id and URLs, nothing about any user",
         ["lti_deployments"] = "the LMS's deployment ids of the tenant's platforms, nothing about any user",
+        ["workflow_schema_versions"] = "the workflow engine's migration bookkeeping",
     };
 
     private TestApp App => fixture.App;

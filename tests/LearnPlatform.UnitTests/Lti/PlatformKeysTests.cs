@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using LearnPlatform.Api.Lti;
 using LearnPlatform.Core.Lti;
-using LearnPlatform.UnitTests.Identity.Firebase;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.Tokens;
@@ -24,7 +23,7 @@ public sealed class PlatformKeysTests(KeyEndpointServer server) : IClassFixture<
         }),
     });
 
-    private static PlatformKeys Keys(ManualTimeProvider time)
+    private static PlatformKeys Keys(ManualClock time)
     {
         var services = new ServiceCollection();
         services.AddHttpClient(AgsClient.HttpClientName);
@@ -36,7 +35,7 @@ public sealed class PlatformKeysTests(KeyEndpointServer server) : IClassFixture<
     {
         var endpoint = server.AddEndpoint();
         endpoint.ServeRawBody(Jwks(("k1", First)));
-        using var keys = Keys(new ManualTimeProvider(DateTimeOffset.UtcNow));
+        using var keys = Keys(new ManualClock());
 
         for (var i = 0; i < 10; i++)
         {
@@ -51,7 +50,7 @@ public sealed class PlatformKeysTests(KeyEndpointServer server) : IClassFixture<
     {
         var endpoint = server.AddEndpoint();
         endpoint.ServeRawBody(Jwks(("k1", First)));
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new ManualClock();
         using var keys = Keys(time);
         await keys.GetAsync(endpoint.Url.ToString(), "k1", CancellationToken.None);
         endpoint.ServeRawBody(Jwks(("k1", First), ("k2", Second)));
@@ -71,7 +70,7 @@ public sealed class PlatformKeysTests(KeyEndpointServer server) : IClassFixture<
         var endpoint = server.AddEndpoint();
         endpoint.ServeRawBody(Jwks(("k1", First)));
         endpoint.MaxAge = TimeSpan.FromMinutes(1);
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new ManualClock();
         using var keys = Keys(time);
         await keys.GetAsync(endpoint.Url.ToString(), "k1", CancellationToken.None);
         endpoint.StatusCode = 500;

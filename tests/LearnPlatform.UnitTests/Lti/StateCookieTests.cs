@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using LearnPlatform.Api.Lti;
 using LearnPlatform.Core.Lti;
-using LearnPlatform.UnitTests.Identity.Firebase;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +35,7 @@ public sealed class StateCookieTests
     [Fact]
     public void TheLoginIsReadBackUntilItExpires()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new ManualClock();
         var cookie = Cookie(time);
         var login = new LoginState("state-1", "nonce-1", Guid.NewGuid(), Guid.NewGuid(), (time.GetUtcNow() + StateCookie.Lifetime).ToUnixTimeSeconds());
         var request = RequestWith(Written(cookie, login));
@@ -49,7 +48,7 @@ public sealed class StateCookieTests
     [Fact]
     public void ACookieSignedWithAnotherToolKeyIsRefused()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new ManualClock();
         var login = new LoginState("state-2", "nonce", Guid.NewGuid(), Guid.NewGuid(), (time.GetUtcNow() + StateCookie.Lifetime).ToUnixTimeSeconds());
         var foreign = Written(Cookie(time, CreatePem()), login);
 
