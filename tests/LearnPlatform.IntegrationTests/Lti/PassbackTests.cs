@@ -6,23 +6,11 @@ public sealed class PassbackTests(LtiFixture fixture) : IClassFixture<LtiFixture
     private TestApp App => fixture.App;
     private PlatformStandIn Platform => fixture.Platform;
 
-    public static async Task<JsonElement> WaitForScoreAsync(PlatformStandIn platform, string lineItem, int count = 1, int seconds = 30)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var scores = platform.Scores.Where(s => s.LineItem == lineItem).ToList();
-            if (scores.Count >= count)
-            {
-                return scores[count - 1].Body;
-            }
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException($"line item {lineItem} got {scores.Count} of {count} scores in {seconds} s");
-            }
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>The <paramref name="count"/>th score posted to the line item, once it has arrived.</summary>
+    public static Task<JsonElement> WaitForScoreAsync(PlatformStandIn platform, string lineItem, int count = 1) =>
+        Eventually.ValueAsync(
+            () => Task.FromResult(platform.Scores.Where(s => s.LineItem == lineItem).Skip(count - 1).Select(s => (JsonElement?)s.Body).FirstOrDefault()),
+            TimeSpan.FromSeconds(30), $"score {count} of line item {lineItem}");
 
     private async Task<(JsonElement Exchange, Guid Session, HttpClient Client)> LaunchAsync(Guid paper, string subject, string lineItem)
     {
