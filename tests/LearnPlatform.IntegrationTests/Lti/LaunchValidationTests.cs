@@ -203,7 +203,8 @@ public sealed class LaunchValidationTests(LtiFixture fixture) : IClassFixture<Lt
         using var json = await browser.PostAsJsonAsync("/lti/launch", new { id_token = "x", state = "y" });
 
         await malformed.ProblemOfAsync(HttpStatusCode.BadRequest, "malformed_token");
-        await empty.ProblemOfAsync(HttpStatusCode.BadRequest, "missing_parameters");
+        var missing = await empty.ProblemOfAsync(HttpStatusCode.BadRequest, "missing_parameters");
+        Assert.Equal(["id_token", "state"], missing.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
         await json.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
 
@@ -220,9 +221,12 @@ public sealed class LaunchValidationTests(LtiFixture fixture) : IClassFixture<Lt
         }));
 
         await unknown.ProblemOfAsync(HttpStatusCode.BadRequest, "unknown_platform");
-        await incomplete.ProblemOfAsync(HttpStatusCode.BadRequest, "missing_parameters");
+        var missing = await incomplete.ProblemOfAsync(HttpStatusCode.BadRequest, "missing_parameters");
+        Assert.Equal(["login_hint", "target_link_uri"], missing.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
         await unknownDeployment.ProblemOfAsync(HttpStatusCode.BadRequest, "unknown_platform");
         Assert.False(unknown.Headers.Contains("Set-Cookie"));
+        using var json = await browser.PostAsJsonAsync("/lti/login", new { iss = PlatformStandIn.Issuer, login_hint = "u", target_link_uri = "https://t" });
+        await json.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
 
     [Fact]

@@ -111,6 +111,11 @@ public static class LtiCalls
     {
         var problem = await response.AssertProblemAsync(status);
         Assert.Equal(reason, problem.GetProperty("reason").GetString());
+        if (status == HttpStatusCode.BadRequest)
+        {
+            // Like every 400: the parameters at fault, per field.
+            Assert.NotEmpty(problem.GetProperty("errors").EnumerateObject());
+        }
         return problem;
     }
 }

@@ -26,7 +26,8 @@ public sealed class QtiPackageSafetyTests(AppFixture fixture) : IClassFixture<Ap
         var author = await AuthorAsync();
 
         Assert.Contains("not a zip", await PackageErrorAsync(await author.ImportAsync(Encoding.UTF8.GetBytes("<manifest/>"))), StringComparison.Ordinal);
-        await (await author.ImportAsync([])).AssertProblemAsync(HttpStatusCode.BadRequest);
+        var empty = await (await author.ImportAsync([])).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(empty.GetProperty("errors").TryGetProperty("body", out _));
         await (await author.ImportAsync(QtiCalls.Zip(GoodItem), "application/json")).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
 
