@@ -63,6 +63,27 @@ public sealed class WebhookDeliveryTests(WebhookFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AnEssayLeftForAHumanSendsNeedsReviewWithTheScoreSoFar()
+    {
+        await fixture.Admin.RegisterAsync(Receiver, "review", "session.needs_review");
+        var paper = await App.PublishAsync(fixture.Tenant, Lti.LtiPapers.WithEssay());
+        var candidate = App.ClientWithBearer((await App.SignUpAsync(fixture.Tenant)).IdToken);
+        var session = (await candidate.StartSessionAsync(paper)).Id();
+        await candidate.SaveAsync(session, "q1", new[] { "4" });
+        await candidate.SaveAsync(session, "q4", "Lists change, tuples do not.");
+
+        await candidate.SubmitAsync(session);
+
+        var review = await WaitForAsync("review", "session.needs_review");
+        Assert.True(review.Verified);
+        var data = review.Body.GetProperty("data");
+        Assert.Equal(session, data.GetProperty("session_id").GetGuid());
+        Assert.Equal("needs_review", data.GetProperty("status").GetString());
+        Assert.Equal(1m, data.GetProperty("score").GetDecimal());
+        Assert.Equal(6m, data.GetProperty("max_score").GetDecimal());
+    }
+
+    [Fact]
     public async Task A500IsRetriedWithTheSameWebhookIdUntilItSucceeds()
     {
         var webhook = await fixture.Admin.RegisterAsync(Receiver, "flaky", "session.submitted");
