@@ -15,6 +15,7 @@ using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Sessions;
+using LearnPlatform.Api.Webhooks;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
@@ -61,6 +62,7 @@ public static class LearnPlatformApp
         services.AddAi(configuration);
         services.AddLti();
         services.AddQti();
+        services.AddWebhooks();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -101,6 +103,7 @@ public static class LearnPlatformApp
             throw new StartupException(e.Message);
         }
         LtiFeature.CheckConfiguration(app.Services);
+        WebhooksFeature.CheckConfiguration(app.Services);
 
         // The edge (docs/security.md): the client's address first, headers on every answer, then errors, limits, origins.
         app.UseForwardedHeaders();
@@ -131,6 +134,7 @@ public static class LearnPlatformApp
         api.MapAi();
         api.MapLti();
         api.MapQti();
+        api.MapWebhooks();
         return app;
     }
 }

@@ -36,6 +36,9 @@ public static class AppRoleGrants
         ["lti_users"] = "SELECT, INSERT, DELETE",
         ["lti_launches"] = "SELECT, INSERT, UPDATE, DELETE",
         ["lti_session_links"] = "SELECT, INSERT, UPDATE, DELETE",
+        // Webhooks: admins add and delete endpoints, deliveries update their failure streak; attempts are deleted after 30 days.
+        ["webhook_endpoints"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["webhook_deliveries"] = "SELECT, INSERT, DELETE",
     };
 
     /// <summary>

@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Lti;
+using LearnPlatform.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Core.Data;
@@ -34,6 +35,8 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<LtiUser> LtiUsers => Set<LtiUser>();
     public DbSet<LtiLaunch> LtiLaunches => Set<LtiLaunch>();
     public DbSet<LtiSessionLink> LtiSessionLinks => Set<LtiSessionLink>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -126,6 +129,8 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
             link.ToTable("lti_session_links");
             link.HasKey(l => l.SessionId);
         });
+        modelBuilder.Entity<WebhookEndpoint>().ToTable("webhook_endpoints");
+        modelBuilder.Entity<WebhookDelivery>().ToTable("webhook_deliveries");
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {

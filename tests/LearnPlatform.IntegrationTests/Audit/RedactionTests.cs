@@ -29,6 +29,7 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
             {
                 settings["Gemini:BaseUrl"] = Gemini.BaseUrl.ToString();
                 Lti.LtiFixture.Configure(settings);
+                settings["Webhooks:SecretKey"] = Webhooks.WebhookFixture.SecretKey;
             });
         }
 
@@ -110,6 +111,12 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
         ["GET /api/v1/lti/platforms/{id:guid}"] = new(0, (w, _) => $"/api/v1/lti/platforms/{w.Paper}"),
         ["POST /api/v1/lti/platforms"] = new(1, (_, _) => "/api/v1/lti/platforms", _ => PlatformBody()),
         ["PUT /api/v1/lti/platforms/{id:guid}"] = new(1, (w, _) => $"/api/v1/lti/platforms/{w.Paper}", _ => PlatformBody()),
+        ["GET /api/v1/webhooks"] = new(0, (_, _) => "/api/v1/webhooks"),
+        ["GET /api/v1/webhooks/{id:guid}/deliveries"] = new(0, (w, _) => $"/api/v1/webhooks/{w.Paper}/deliveries"),
+        // Port 9 (discard) on loopback: nothing listens, so its deliveries fail at once.
+        ["POST /api/v1/webhooks"] = new(1, (_, _) => "/api/v1/webhooks",
+            _ => new JsonObject { ["url"] = "https://127.0.0.1:9/hook", ["events"] = new JsonArray("session.submitted", "session.graded") }),
+        ["DELETE /api/v1/webhooks/{id:guid}"] = new(3, (w, _) => $"/api/v1/webhooks/{w.Paper}"),
     };
 
     private static JsonObject PlatformBody() => new()
@@ -237,6 +244,16 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
                 {
                     leaks.Add($"{what} in the response to {route} as {caller}");
                 }
+            }
+        }
+        // A webhook's signing secret is shown once, to the admin who created it, and goes nowhere else.
+        var webhookSecret = JsonDocument.Parse(captured.Single(c => c.Route == "POST /api/v1/webhooks" && c.Caller == "admin").Text.Split('\n')[^1])
+            .RootElement.GetProperty("secret").GetString()!;
+        foreach (var (where, text) in new[] { ("logs", logs), ("audit trail", auditRows) })
+        {
+            if (text.Contains(webhookSecret, StringComparison.Ordinal) || text.Contains(webhookSecret["whsec_".Length..], StringComparison.Ordinal))
+            {
+                leaks.Add($"webhook secret in the {where}");
             }
         }
         Assert.True(leaks.Count == 0, string.Join('\n', leaks));

@@ -20,6 +20,8 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["rate_limit_counters"] = "a SHA-256 of policy, window and partition, a window start and a count: the key names no tenant, uid or address",
         ["lti_platforms"] = "an LMS the tenant registered: its issuer, client id and URLs, nothing about any user",
         ["lti_deployments"] = "the LMS's deployment ids of the tenant's platforms, nothing about any user",
+        ["webhook_endpoints"] = "a receiver URL, event types and a secret's ciphertext; who registered it is in the audit trail, not here",
+        ["webhook_deliveries"] = "per attempt: message id, event type, status code, duration, an error the service wrote; no session or uid (the payload lives in the run's input, erased with the run)",
         ["workflow_schema_versions"] = "the workflow engine's migration bookkeeping",
     };
 

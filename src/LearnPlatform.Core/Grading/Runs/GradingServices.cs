@@ -1,6 +1,7 @@
 using LearnPlatform.Core.Ai;
 using LearnPlatform.Core.Grading.Gemini;
 using LearnPlatform.Core.Lti;
+using LearnPlatform.Core.Webhooks;
 using LearnPlatform.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,7 @@ public static class GradingServices
                 sp.GetRequiredService<ILogger<EssayGrader>>())
             : null));
         services.AddLtiTool(configuration);
+        services.AddWebhookDelivery(configuration);
         services.AddSingleton(sp =>
         {
             // Deadlines start grading runs and saved grades start passback runs, so those activities need a client over
@@ -55,7 +57,8 @@ public static class GradingServices
                     sp.GetRequiredService<IOptions<GradingOptions>>().Value.Workflow)
                 .Register(GradingRuns.SessionDeadline, new SessionDeadlineWorkflow(deadlines))
                 .Register(LtiPassback.WorkflowType, new LtiPassbackWorkflow(sp.GetRequiredService<LtiPassbackActivities>()),
-                    LtiServices.PassbackWorkflowOptions(sp.GetRequiredService<IOptions<LtiOptions>>().Value));
+                    LtiServices.PassbackWorkflowOptions(sp.GetRequiredService<IOptions<LtiOptions>>().Value))
+                .RegisterWebhookDelivery(sp);
         });
         services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<WorkflowRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WorkflowAdmin(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));

@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Webhooks;
 using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +9,7 @@ public static class SessionCloser
 {
     /// <summary>
     /// Moves an in-progress session to submitted and starts its grading run in the same transaction, saving whatever
-    /// else the context holds (an audit event) with it. The status check is in the UPDATE itself, so of two racing
+    /// else the context holds (an audit event) with it, and the session.submitted webhook deliveries. The status check is in the UPDATE itself, so of two racing
     /// closes exactly one starts grading. Returns false when the session was no longer in progress.
     /// </summary>
     public static async Task<bool> CloseAsync(LearnPlatformDbContext db, WorkflowClient workflows, ExamSession session, DateTimeOffset now, CancellationToken ct)
@@ -24,6 +25,7 @@ public static class SessionCloser
             await db.SaveChangesAsync(ct);
             session.Status = SessionStatus.Submitted;
             session.SubmittedAt = submittedAt;
+            await WebhookMessages.EnqueueAsync(workflows, db, session, WebhookEvents.SessionSubmitted, now, ct);
         }
         if (transaction is not null)
         {

@@ -1,5 +1,6 @@
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Lti;
+using LearnPlatform.Core.Webhooks;
 using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,8 @@ public static class SessionTotals
     /// Recomputes a closed session's total from its question grades: graded when every question has a score that
     /// counts (a trusted automatic grade or a human override), otherwise needs_review. A question's maximum is its
     /// grade's (a regrade may have corrected the points), or the paper's while it has no grade. Called inside the
-    /// transaction of the grade change, which also starts the grade's passback to an LTI platform (when launched from one).
+    /// transaction of the grade change, which also starts the grade's passback to an LTI platform (when launched from one)
+    /// and the webhook deliveries of session.graded or session.needs_review.
     /// </summary>
     public static async Task RecomputeAsync(LearnPlatformDbContext db, WorkflowClient workflows, ExamSession session, IReadOnlyList<Question> questions, DateTimeOffset now, CancellationToken ct)
     {
@@ -36,5 +38,6 @@ public static class SessionTotals
         session.MaxScore = maxScore;
         session.GradedAt = now;
         await LtiPassback.EnqueueAsync(workflows, db, session, ct);
+        await WebhookMessages.EnqueueAsync(workflows, db, session, complete ? WebhookEvents.SessionGraded : WebhookEvents.SessionNeedsReview, now, ct);
     }
 }
