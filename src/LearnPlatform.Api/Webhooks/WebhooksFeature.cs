@@ -19,7 +19,7 @@ public static class WebhooksFeature
     public static void MapWebhooks(this ApiRoutes routes)
     {
         var webhooks = routes.Admins.MapGroup("/webhooks");
-        webhooks.MapPost("", WebhooksApi.CreateAsync);
+        webhooks.MapPost("", WebhooksApi.CreateAsync).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         webhooks.MapGet("", WebhooksApi.ListAsync);
         webhooks.MapDelete("/{id:guid}", WebhooksApi.DeleteAsync);
         webhooks.MapGet("/{id:guid}/deliveries", WebhooksApi.DeliveriesAsync);
