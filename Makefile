@@ -4,14 +4,18 @@
 run: node_modules/.package-lock.json
 	dotnet run --project src/LearnPlatform.Api --launch-profile local
 
-# Unit and integration tests, then the Helm chart and kustomize manifests (lint, render, schema, security invariants).
+# Unit and integration tests; the Helm chart, the operator recipe and the workflows (deploy/validate); then the
+# restore drill (pg_dump, restore into a new cluster, migrate, readyz, a session read back through HTTP).
 test: node_modules/.package-lock.json deploy/validate/node_modules/.package-lock.json
 	dotnet test LearnPlatform.sln --logger "trx" --results-directory TestResults
 	deploy/validate/run
+	deploy/restore-drill/run
 
 # firebase-tools (the Auth Emulator) for the local run and the tests.
 node_modules/.package-lock.json: package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "Installing the Firebase Auth Emulator (first run only, about 2 minutes) ..."; \
+	  npm ci --no-audit --no-fund --loglevel=error && echo "Firebase Auth Emulator installed."; \
 	else echo "npm not found: the Firebase Auth Emulator will not be available"; fi
 
 deploy/validate/node_modules/.package-lock.json: deploy/validate/package-lock.json

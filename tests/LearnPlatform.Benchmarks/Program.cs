@@ -8,12 +8,17 @@ using LearnPlatform.Benchmarks;
 //   --api [seconds] [--api-dll PATH] [--only G1|G1b|G2]   G1, G1b, G2: the API under wrk -t2 -c16 (Debian's wrk)
 //   --engine [runs] [workers] [concurrency] [latency samples] [pgbench seconds]   G3: the workflow engine
 //   --rate-limit [latency samples] [concurrency] [seconds] [keys] [pgbench seconds]
+//   --sandbox [bubblewrap runs] [gvisor runs]   Python `pass` through the sandbox service beside the bare isolation
 //   --serve bare-json|bare-query URL [CONNECTION]   a yardstick server (started by --api in its own process)
 var culture = CultureInfo.InvariantCulture;
 var durable = !args.Contains("--no-fsync");
 var apiDll = OptionValue(args, "--api-dll");
 var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--api-dll" or "--only"))).ToArray();
 
+if (args.Contains("--sandbox"))
+{
+    return await SandboxMode.RunAsync(positional);
+}
 if (args.FirstOrDefault() == "--serve")
 {
     return await Yardsticks.ServeAsync(args[1..]);

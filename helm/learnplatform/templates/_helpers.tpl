@@ -37,6 +37,14 @@
 {{- default (include "learnplatform.componentName" (dict "ctx" . "component" "migrations")) .Values.migrations.serviceAccount.name -}}
 {{- end -}}
 
+{{- define "learnplatform.sandboxNamespace" -}}
+{{- default (printf "%s-sandbox" .Release.Namespace) .Values.sandbox.namespace -}}
+{{- end -}}
+
+{{- define "learnplatform.sandboxUrl" -}}
+{{- printf "http://%s.%s.svc:%v" (include "learnplatform.componentName" (dict "ctx" . "component" "sandbox")) (include "learnplatform.sandboxNamespace" .) .Values.sandbox.containerPort -}}
+{{- end -}}
+
 {{/* Labels */}}
 {{- define "learnplatform.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "learnplatform.name" . }}
@@ -74,22 +82,32 @@ annotations:
 {{- end }}
 {{- end -}}
 
-{{/* Image */}}
+{{/* Images */}}
 {{- define "learnplatform.imageTag" -}}
 {{- /* toString: a tag given with --set may arrive as a number */ -}}
 {{- default .Chart.AppVersion (.Values.image.tag | default "" | toString) -}}
 {{- end -}}
 
-{{- define "learnplatform.image" -}}
-{{- $repo := .Values.image.repository -}}
-{{- if .Values.image.registry -}}
-{{- $repo = printf "%s/%s" .Values.image.registry .Values.image.repository -}}
+{{/* learnplatform.imageRef (dict "registry" "r" "repository" "x" "tag" "t" "digest" "sha256:...") */}}
+{{- define "learnplatform.imageRef" -}}
+{{- $repo := .repository -}}
+{{- if .registry -}}
+{{- $repo = printf "%s/%s" .registry .repository -}}
 {{- end -}}
-{{- if .Values.image.digest -}}
-{{- printf "%s:%s@%s" $repo (include "learnplatform.imageTag" .) .Values.image.digest -}}
+{{- if .digest -}}
+{{- printf "%s:%s@%s" $repo (toString .tag) .digest -}}
 {{- else -}}
-{{- printf "%s:%s" $repo (include "learnplatform.imageTag" .) -}}
+{{- printf "%s:%s" $repo (toString .tag) -}}
 {{- end -}}
+{{- end -}}
+
+{{- define "learnplatform.image" -}}
+{{- include "learnplatform.imageRef" (dict "registry" .Values.image.registry "repository" .Values.image.repository "tag" (include "learnplatform.imageTag" .) "digest" .Values.image.digest) -}}
+{{- end -}}
+
+{{- define "learnplatform.sandboxImage" -}}
+{{- $s := .Values.sandbox.image -}}
+{{- include "learnplatform.imageRef" (dict "registry" .Values.image.registry "repository" $s.repository "tag" (default (include "learnplatform.imageTag" .) ($s.tag | default "" | toString)) "digest" $s.digest) -}}
 {{- end -}}
 
 {{- define "learnplatform.imagePullSecrets" -}}
@@ -101,7 +119,7 @@ imagePullSecrets:
 {{- end }}
 {{- end -}}
 
-{{/* Environment shared by every container. */}}
+{{/* Environment shared by every application container (API, worker, migrations, operator). */}}
 {{- define "learnplatform.commonEnv" -}}
 - name: ASPNETCORE_ENVIRONMENT
   value: Production
@@ -130,11 +148,20 @@ imagePullSecrets:
 {{- end }}
 {{- end -}}
 
+{{/* Environment of the two hosts that call the sandbox (API and worker). */}}
+{{- define "learnplatform.sandboxClientEnv" -}}
+{{- if .Values.sandbox.enabled }}
+- name: Sandbox__BaseUrl
+  value: {{ include "learnplatform.sandboxUrl" . | quote }}
+{{- end }}
+{{- end -}}
+
 {{/*
-The existingSecret mounted as files named after configuration keys.
-learnplatform.secretVolume (dict "ctx" $ "migrations" true|false): only the migrations Job gets the owner's connection string.
+The existingSecret mounted as files named after configuration keys, and /tmp.
+learnplatform.volumes (dict "ctx" $ "owner" true|false "extra" $extraVolumes): only the migrations and operator
+Jobs (owner) get the owner's connection string; they get nothing else of the Secret.
 */}}
-{{- define "learnplatform.secretVolume" -}}
+{{- define "learnplatform.volumes" -}}
 {{- $s := .ctx.Values.secrets -}}
 - name: secrets
   secret:
@@ -143,7 +170,7 @@ learnplatform.secretVolume (dict "ctx" $ "migrations" true|false): only the migr
     items:
       - key: {{ $s.keys.postgres | quote }}
         path: ConnectionStrings__Postgres
-      {{- if .migrations }}
+      {{- if .owner }}
       - key: {{ $s.keys.postgresMigrations | quote }}
         path: ConnectionStrings__PostgresMigrations
       {{- else }}
@@ -155,6 +182,10 @@ learnplatform.secretVolume (dict "ctx" $ "migrations" true|false): only the migr
       - key: {{ . | quote }}
         path: Audit__IpHashKey
       {{- end }}
+      {{- if .ctx.Values.sandbox.enabled }}
+      - key: {{ $s.keys.sandboxSecret | quote }}
+        path: Sandbox__Secret
+      {{- end }}
       {{- range $s.extraKeys }}
       - key: {{ required "secrets.extraKeys[].key is required" .key | quote }}
         path: {{ required "secrets.extraKeys[].path is required" .path | quote }}
@@ -163,14 +194,21 @@ learnplatform.secretVolume (dict "ctx" $ "migrations" true|false): only the migr
 - name: tmp
   emptyDir:
     sizeLimit: {{ .ctx.Values.tmpVolume.sizeLimit }}
+{{- with .extra }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
+{{/* learnplatform.volumeMounts (dict "ctx" $ "extra" $extraVolumeMounts) */}}
 {{- define "learnplatform.volumeMounts" -}}
 - name: secrets
-  mountPath: {{ .Values.secrets.mountPath }}
+  mountPath: {{ .ctx.Values.secrets.mountPath }}
   readOnly: true
 - name: tmp
   mountPath: /tmp
+{{- with .extra }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* A probe: (dict "probe" $values "path" "/healthz" "port" "http") */}}
@@ -209,9 +247,93 @@ successThreshold: {{ .probe.successThreshold }}
 {{- end -}}
 {{- end -}}
 
-{{/* Egress rules shared by every pod of the release. */}}
+{{/*
+The Cloud SQL Auth Proxy as a native sidecar (an init container with restartPolicy: Always): it starts before the
+application container, its startup probe holds the application back until it listens, and it stops after the
+application, so Jobs still complete. Credentials: the pod's Workload Identity (no key file).
+*/}}
+{{- define "learnplatform.cloudSqlProxy" -}}
+{{- $p := .Values.cloudSqlProxy -}}
+{{- if $p.enabled }}
+- name: cloud-sql-proxy
+  image: {{ include "learnplatform.imageRef" $p.image }}
+  imagePullPolicy: {{ .Values.image.pullPolicy }}
+  restartPolicy: Always
+  args:
+    - --structured-logs
+    - --exit-zero-on-sigterm
+    - --address=127.0.0.1
+    - --port={{ $p.port }}
+    - --health-check
+    - --http-address=0.0.0.0
+    - --http-port={{ $p.healthPort }}
+    {{- if $p.privateIp }}
+    - --private-ip
+    {{- end }}
+    {{- if $p.autoIamAuthn }}
+    - --auto-iam-authn
+    {{- end }}
+    {{- with $p.extraArgs }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    - {{ $p.instanceConnectionName | quote }}
+  securityContext:
+    {{- toYaml .Values.containerSecurityContext | nindent 4 }}
+  resources:
+    {{- toYaml $p.resources | nindent 4 }}
+  startupProbe:
+    httpGet: {path: /startup, port: {{ $p.healthPort }}}
+    periodSeconds: 1
+    timeoutSeconds: 5
+    failureThreshold: 30
+  livenessProbe:
+    httpGet: {path: /liveness, port: {{ $p.healthPort }}}
+    periodSeconds: 30
+    timeoutSeconds: 10
+    failureThreshold: 5
+  volumeMounts:
+    - name: tmp
+      mountPath: /tmp
+{{- end }}
+{{- end -}}
+
+{{/* Google's documented VIPs for Private Google Access (IPv4 and IPv6). */}}
+{{- define "learnplatform.googleApisCidrs" -}}
+{{- if eq .Values.networkPolicy.egress.googleApis.endpoint "restricted" -}}
+- 199.36.153.4/30
+- 2600:2d00:2:1000::/64
+{{- else -}}
+- 199.36.153.8/30
+- 2600:2d00:2:2000::/64
+{{- end -}}
+{{- end -}}
+
+{{/* Port of the OTLP collector: networkPolicy.egress.otlp.port, else config.otlpEndpoint's, else 80/443 by scheme. */}}
+{{- define "learnplatform.otlpPort" -}}
+{{- $explicit := .Values.networkPolicy.egress.otlp.port | default "" | toString -}}
+{{- if $explicit -}}
+{{- $explicit -}}
+{{- else -}}
+{{- $url := urlParse .Values.config.otlpEndpoint -}}
+{{- $hostPort := splitList ":" $url.host -}}
+{{- if gt (len $hostPort) 1 -}}
+{{- last $hostPort -}}
+{{- else if eq $url.scheme "https" -}}
+443
+{{- else -}}
+80
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Egress of an application pod: (dict "ctx" $ "sandboxClient" true|false).
+DNS, PostgreSQL (or the Cloud SQL instance through the proxy), Google APIs, the OTLP collector, the metadata
+server, the sandbox (API and worker only), then networkPolicy.egress.extra.
+*/}}
 {{- define "learnplatform.egressRules" -}}
-{{- $e := .Values.networkPolicy.egress -}}
+{{- $v := .ctx.Values -}}
+{{- $e := $v.networkPolicy.egress -}}
 - to:
     {{- toYaml $e.dns.to | nindent 4 }}
   ports:
@@ -226,15 +348,36 @@ successThreshold: {{ .probe.successThreshold }}
     {{- end }}
   ports:
     - protocol: TCP
+      {{- if $v.cloudSqlProxy.enabled }}
+      port: 3307 # the Cloud SQL instance's proxy server port
+      {{- else }}
       port: {{ $e.postgres.port }}
-{{- if $e.https.enabled }}
+      {{- end }}
+{{- if $e.googleApis.enabled }}
 - to:
-    {{- toYaml $e.https.to | nindent 4 }}
+    {{- range (include "learnplatform.googleApisCidrs" .ctx | fromYamlArray) }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
   ports:
     - protocol: TCP
       port: 443
 {{- end }}
-{{- if $e.metadataServer.enabled }}
+{{- with $e.https.to }}
+- to:
+    {{- toYaml . | nindent 4 }}
+  ports:
+    - protocol: TCP
+      port: 443
+{{- end }}
+{{- if and $v.config.otlpEndpoint $e.otlp.to }}
+- to:
+    {{- toYaml $e.otlp.to | nindent 4 }}
+  ports:
+    - protocol: TCP
+      port: {{ include "learnplatform.otlpPort" .ctx }}
+{{- end }}
+{{- if or $e.metadataServer.enabled $v.cloudSqlProxy.enabled }}
 {{- range $e.metadataServer.to }}
 - to:
     - ipBlock:
@@ -244,76 +387,29 @@ successThreshold: {{ .probe.successThreshold }}
       port: {{ .port }}
 {{- end }}
 {{- end }}
+{{- if and .sandboxClient $v.sandbox.enabled }}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ include "learnplatform.sandboxNamespace" .ctx }}
+      podSelector:
+        matchLabels:
+          {{- include "learnplatform.componentSelectorLabels" (dict "ctx" .ctx "component" "sandbox") | nindent 10 }}
+  ports:
+    - protocol: TCP
+      port: {{ $v.sandbox.containerPort }}
+{{- end }}
 {{- with $e.extra }}
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
 
-{{/*
-Validation: every problem is collected, then the release fails with all of them.
-*/}}
-{{- define "learnplatform.validateValues" -}}
-{{- $messages := list -}}
-{{- if not .Values.secrets.existingSecret -}}
-{{- $messages = append $messages "secrets.existingSecret: set the name of an existing Secret holding the connection strings (and the Gemini key); the chart never takes secrets from values." -}}
-{{- end -}}
-{{- if not .Values.secrets.keys.postgres -}}
-{{- $messages = append $messages "secrets.keys.postgres: must name the Secret key of the application's connection string." -}}
-{{- end -}}
-{{- if and .Values.migrations.enabled (not .Values.secrets.keys.postgresMigrations) -}}
-{{- $messages = append $messages "secrets.keys.postgresMigrations: must name the Secret key of the owner's connection string while migrations.enabled." -}}
-{{- end -}}
-{{- if not .Values.config.firebase.projectId -}}
-{{- $messages = append $messages "config.firebase.projectId: set the Firebase project whose ID tokens are accepted." -}}
-{{- end -}}
-{{- if not .Values.api.autoscaling.enabled -}}
-{{- if lt (int .Values.api.replicaCount) 1 -}}
-{{- $messages = append $messages "api.replicaCount: must be at least 1." -}}
-{{- end -}}
+{{/* Pod Security level a sandbox pod with these profiles meets: Unconfined seccomp or AppArmor is "privileged". */}}
+{{- define "learnplatform.sandboxPodSecurityLevel" -}}
+{{- $s := .Values.sandbox -}}
+{{- if or (eq (toString $s.seccompProfile.type) "Unconfined") (eq (toString $s.appArmorProfile.type) "Unconfined") -}}
+privileged
 {{- else -}}
-{{- if lt (int .Values.api.autoscaling.minReplicas) 1 -}}
-{{- $messages = append $messages "api.autoscaling.minReplicas: must be at least 1." -}}
-{{- end -}}
-{{- if lt (int .Values.api.autoscaling.maxReplicas) (int .Values.api.autoscaling.minReplicas) -}}
-{{- $messages = append $messages "api.autoscaling.maxReplicas: must not be below minReplicas." -}}
-{{- end -}}
-{{- if and (not .Values.api.autoscaling.targetCPUUtilizationPercentage) (not .Values.api.autoscaling.targetMemoryUtilizationPercentage) -}}
-{{- $messages = append $messages "api.autoscaling: set targetCPUUtilizationPercentage and/or targetMemoryUtilizationPercentage." -}}
-{{- end -}}
-{{- end -}}
-{{- if lt (int .Values.worker.replicaCount) 1 -}}
-{{- $messages = append $messages "worker.replicaCount: must be at least 1." -}}
-{{- end -}}
-{{- range $component := list "api" "worker" -}}
-{{- $pdb := (index $.Values $component).pdb -}}
-{{- if and $pdb.create (not (kindIs "invalid" $pdb.minAvailable)) (ne (toString $pdb.minAvailable) "") (not (kindIs "invalid" $pdb.maxUnavailable)) (ne (toString $pdb.maxUnavailable) "") -}}
-{{- $messages = append $messages (printf "%s.pdb: set minAvailable or maxUnavailable, not both." $component) -}}
-{{- end -}}
-{{- end -}}
-{{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.egress.postgres.cidrs) -}}
-{{- $messages = append $messages "networkPolicy.egress.postgres.cidrs: list the PostgreSQL server's CIDRs (e.g. 10.20.0.5/32), or the default-deny policy leaves the database unreachable." -}}
-{{- end -}}
-{{- range $origin := .Values.config.corsAllowedOrigins -}}
-{{- if contains "*" (toString $origin) -}}
-{{- $messages = append $messages (printf "config.corsAllowedOrigins: %s: list each origin; wildcards are refused (the API refuses to start with one)." $origin) -}}
-{{- end -}}
-{{- end -}}
-{{- $envSources := dict "config.extraEnv" .Values.config.extraEnv "api.extraEnv" .Values.api.extraEnv "worker.extraEnv" .Values.worker.extraEnv "migrations.extraEnv" .Values.migrations.extraEnv -}}
-{{- range $source := keys $envSources | sortAlpha -}}
-{{- range $env := (get $envSources $source) -}}
-{{- $name := upper (toString $env.name) -}}
-{{- if contains "EMULATOR_HOST" $name -}}
-{{- $messages = append $messages (printf "%s: %s must never be set in Production (it makes the app accept unsigned emulator tokens; the app refuses to start)." $source $env.name) -}}
-{{- end -}}
-{{- if or (eq $name "ASPNETCORE_ENVIRONMENT") (eq $name "DOTNET_ENVIRONMENT") -}}
-{{- $messages = append $messages (printf "%s: %s is fixed to Production by the chart." $source $env.name) -}}
-{{- end -}}
-{{- if and (ne $source "migrations.extraEnv") (or (eq $name "CONNECTIONSTRINGS__POSTGRESMIGRATIONS") (eq $name "CONNECTIONSTRINGS:POSTGRESMIGRATIONS")) -}}
-{{- $messages = append $messages (printf "%s: the owner's connection string (%s) is for the migrations Job only." $source $env.name) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- if $messages -}}
-{{- printf "\n\nVALUES VALIDATION:\n  - %s\n" (join "\n  - " $messages) | fail -}}
+restricted
 {{- end -}}
 {{- end -}}

@@ -16,15 +16,21 @@ public static class LearnPlatformSecrets
     /// <summary>For the hosts: also logs, once logging exists, which references were resolved.</summary>
     public static async Task AddLearnPlatformSecretsAsync(this IHostApplicationBuilder builder, CancellationToken ct = default)
     {
-        var resolved = await builder.Configuration.AddLearnPlatformSecretsAsync(ct);
+        var resolved = await builder.Configuration.AddLearnPlatformSecretsAsync(builder.Environment.IsDevelopment(), ct);
         builder.Services.AddHostedService(services => new ResolvedSecretsLog(resolved, services.GetRequiredService<ILogger<ResolvedSecretsLog>>()));
     }
 
-    /// <summary>Without a host (the operator commands): the same sources, nothing logged.</summary>
-    public static async Task<IReadOnlyList<ResolvedReference>> AddLearnPlatformSecretsAsync(this IConfigurationManager configuration, CancellationToken ct = default)
+    /// <summary>Without a host (the operator commands): the same sources, nothing logged; the environment from its variables.</summary>
+    public static Task<IReadOnlyList<ResolvedReference>> AddLearnPlatformSecretsAsync(this IConfigurationManager configuration, CancellationToken ct = default)
+    {
+        var environment = configuration["ASPNETCORE_ENVIRONMENT"] ?? configuration["DOTNET_ENVIRONMENT"] ?? Environments.Production;
+        return configuration.AddLearnPlatformSecretsAsync(string.Equals(environment, Environments.Development, StringComparison.OrdinalIgnoreCase), ct);
+    }
+
+    private static async Task<IReadOnlyList<ResolvedReference>> AddLearnPlatformSecretsAsync(this IConfigurationManager configuration, bool isDevelopment, CancellationToken ct)
     {
         configuration.AddMountedSecrets();
-        return await SecretReferenceResolver.ResolveAsync(configuration, GoogleCredential.GetApplicationDefaultAsync, ct);
+        return await SecretReferenceResolver.ResolveAsync(configuration, GoogleCredential.GetApplicationDefaultAsync, ct, allowPlainHttp: isDevelopment);
     }
 }
 

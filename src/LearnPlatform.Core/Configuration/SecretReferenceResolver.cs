@@ -12,8 +12,10 @@ public static class SecretReferenceResolver
     public const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
     /// <returns>The keys (in <c>Section__Key</c> form) and the references that were resolved; never the values.</returns>
+    /// <param name="allowPlainHttp">Development only: outside it the base URL must be https, since every request carries an access token.</param>
     public static async Task<IReadOnlyList<ResolvedReference>> ResolveAsync(
-        IConfigurationManager configuration, Func<CancellationToken, Task<GoogleCredential>> credential, CancellationToken ct, HttpMessageHandler? handler = null)
+        IConfigurationManager configuration, Func<CancellationToken, Task<GoogleCredential>> credential, CancellationToken ct,
+        HttpMessageHandler? handler = null, bool allowPlainHttp = false)
     {
         var found = new List<ResolvedReference>();
         foreach (var (key, value) in configuration.AsEnumerable().OrderBy(e => e.Key, StringComparer.Ordinal))
@@ -33,6 +35,7 @@ public static class SecretReferenceResolver
             return found;
         }
 
+        var baseUrl = BaseUrl(configuration, allowPlainHttp);
         GoogleCredential scoped;
         try
         {
@@ -43,7 +46,6 @@ public static class SecretReferenceResolver
             throw new SecretsException($"{EnvironmentName(found[0].Key)} refers to Secret Manager ({found[0].Reference}) but no Google credentials were found: {FirstLine(e.Message)}");
         }
 
-        var baseUrl = configuration["SecretManager:BaseUrl"] is { Length: > 0 } configured ? new Uri(configured.TrimEnd('/') + "/") : SecretManagerClient.DefaultBaseUrl;
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.Timeout = TimeSpan.FromSeconds(10);
         var client = new SecretManagerClient(http, baseUrl, token => ((ITokenAccess)scoped).GetAccessTokenForRequestAsync(cancellationToken: token));
@@ -67,6 +69,23 @@ public static class SecretReferenceResolver
         }
         configuration.AddInMemoryCollection(values);
         return found;
+    }
+
+    private static Uri BaseUrl(IConfiguration configuration, bool allowPlainHttp)
+    {
+        if (configuration["SecretManager:BaseUrl"] is not { Length: > 0 } configured)
+        {
+            return SecretManagerClient.DefaultBaseUrl;
+        }
+        if (!Uri.TryCreate(configured.TrimEnd('/') + "/", UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new SecretsException($"SecretManager__BaseUrl ({configured}) is not an absolute http(s) URL.");
+        }
+        if (url.Scheme != Uri.UriSchemeHttps && !allowPlainHttp)
+        {
+            throw new SecretsException($"SecretManager__BaseUrl ({configured}) must be https outside Development: every request to it carries a Google access token.");
+        }
+        return url;
     }
 
     /// <summary>The key as operators write it in environment variables and secret file names.</summary>

@@ -34,8 +34,9 @@ public sealed class SecretManagerReferenceTests : IAsyncLifetime
         return configuration;
     }
 
+    // The stand-in here speaks plain http, which only Development allows; the hosts' tests use its https mode.
     private Task<IReadOnlyList<ResolvedReference>> ResolveAsync(ConfigurationManager configuration) =>
-        SecretReferenceResolver.ResolveAsync(configuration, Credential, CancellationToken.None);
+        SecretReferenceResolver.ResolveAsync(configuration, Credential, CancellationToken.None, allowPlainHttp: true);
 
     private async Task<string> FailsAsync(ConfigurationManager configuration)
     {
@@ -89,6 +90,32 @@ public sealed class SecretManagerReferenceTests : IAsyncLifetime
         Assert.Empty(resolved);
         Assert.Equal("plain", configuration["Gemini:ApiKey"]);
         Assert.Empty(standIn.Accessed);
+    }
+
+    [Fact]
+    public async Task PlainHttpBaseUrlIsRefusedOutsideDevelopmentBeforeAnyTokenIsFetched()
+    {
+        using var configuration = Configuration(new() { ["Gemini:ApiKey"] = GeminiReference });
+
+        var error = await Assert.ThrowsAsync<SecretsException>(() => SecretReferenceResolver.ResolveAsync(configuration, Credential, CancellationToken.None));
+
+        Assert.Equal($"SecretManager__BaseUrl ({standIn.BaseUrl}) must be https outside Development: every request to it carries a Google access token.", error.Message);
+        Assert.Equal(0, standIn.TokenRequests);
+        Assert.Empty(standIn.Accessed);
+    }
+
+    [Theory]
+    [InlineData("ftp://secrets.example/")]
+    [InlineData("not a url")]
+    public async Task BaseUrlThatIsNotHttpIsRefused(string baseUrl)
+    {
+        using var configuration = Configuration(new() { ["Gemini:ApiKey"] = GeminiReference });
+        configuration["SecretManager:BaseUrl"] = baseUrl;
+
+        var error = await Assert.ThrowsAsync<SecretsException>(() => ResolveAsync(configuration));
+
+        Assert.EndsWith("is not an absolute http(s) URL.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, standIn.TokenRequests);
     }
 
     [Fact]
@@ -192,7 +219,7 @@ public sealed class SecretManagerReferenceTests : IAsyncLifetime
         var foreignKey = CredentialFactory.FromJson<ServiceAccountCredential>(JsonSerializer.Serialize(json)).ToGoogleCredential();
         using var configuration = Configuration(new() { ["Gemini:ApiKey"] = GeminiReference });
 
-        var error = await Assert.ThrowsAsync<SecretsException>(() => SecretReferenceResolver.ResolveAsync(configuration, _ => Task.FromResult(foreignKey), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SecretsException>(() => SecretReferenceResolver.ResolveAsync(configuration, _ => Task.FromResult(foreignKey), CancellationToken.None, allowPlainHttp: true));
 
         Assert.EndsWith("no access token: the token endpoint refused the credentials (invalid_grant).", error.Message, StringComparison.Ordinal);
         Assert.Empty(standIn.Accessed);

@@ -35,18 +35,49 @@ public sealed class SecretManagerStandIn : IAsyncDisposable
     /// <summary>The resource names read, in order, one entry per request that carried a valid token.</summary>
     public IReadOnlyCollection<string> Accessed => accessed;
 
-    public static async Task<SecretManagerStandIn> StartAsync()
+    /// <summary>With <paramref name="https"/>, a certificate made here for 127.0.0.1 whose PEM is at
+    /// <see cref="CertificateFile"/>: child hosts trust it through SSL_CERT_FILE, as they would a private CA.</summary>
+    public static async Task<SecretManagerStandIn> StartAsync(bool https = false)
     {
         var standIn = new SecretManagerStandIn();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (https)
+        {
+            var certificate = LoopbackCertificate(out var pem);
+            standIn.CertificateFile = Path.Combine(Directory.CreateTempSubdirectory("learnplatform-sm-cert-").FullName, "ca.pem");
+            await File.WriteAllTextAsync(standIn.CertificateFile, pem);
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
         standIn.app = builder.Build();
         standIn.app.MapPost("/token", (Delegate)standIn.IssueTokenAsync);
         standIn.app.MapGet("/v1/projects/{project}/secrets/{secret}/versions/{version}:access", standIn.AccessAsync);
         await standIn.app.StartAsync();
         standIn.BaseUrl = new Uri(standIn.app.Urls.Single() + "/");
         return standIn;
+    }
+
+    /// <summary>The https mode's certificate, PEM: the one root a child host started with SSL_CERT_FILE trusts.</summary>
+    public string? CertificateFile { get; private set; }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoopbackCertificate(out string pem)
+    {
+        using var certificateKey = RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=127.0.0.1", certificateKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        pem = created.ExportCertificatePem();
+        // Kestrel needs the private key in a form it can use on Linux: round-trip through PKCS#12.
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(created.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
     }
 
     public void Add(string resourceName, string value) => secrets[resourceName] = value;
@@ -152,6 +183,10 @@ public sealed class SecretManagerStandIn : IAsyncDisposable
         if (app is not null)
         {
             await app.DisposeAsync();
+        }
+        if (CertificateFile is not null)
+        {
+            Directory.Delete(Path.GetDirectoryName(CertificateFile)!, recursive: true);
         }
         key.Dispose();
     }

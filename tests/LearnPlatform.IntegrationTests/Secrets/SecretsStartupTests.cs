@@ -13,7 +13,7 @@ public sealed class SecretsStartupTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        standIn = await SecretManagerStandIn.StartAsync();
+        standIn = await SecretManagerStandIn.StartAsync(https: true);
         credentialsFile = standIn.WriteServiceAccountFile(directory);
     }
 
@@ -30,6 +30,7 @@ public sealed class SecretsStartupTests : IAsyncLifetime
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["GOOGLE_APPLICATION_CREDENTIALS"] = credentialsFile,
             ["SecretManager__BaseUrl"] = standIn.BaseUrl.ToString(),
+            ["SSL_CERT_FILE"] = standIn.CertificateFile,
         };
         foreach (var (key, value) in extra)
         {
@@ -79,7 +80,7 @@ public sealed class SecretsStartupTests : IAsyncLifetime
     public async Task UnreachableSecretManagerStopsTheWorker()
     {
         var environment = Environment(new() { ["ConnectionStrings__Postgres"] = Reference });
-        environment["SecretManager__BaseUrl"] = $"http://127.0.0.1:{FreePort.Next()}/";
+        environment["SecretManager__BaseUrl"] = $"https://127.0.0.1:{FreePort.Next()}/";
 
         var line = await FailsWithOneLineAsync("LearnPlatform.Worker", environment);
 
@@ -90,12 +91,24 @@ public sealed class SecretsStartupTests : IAsyncLifetime
     public async Task UnreachableSecretManagerStopsTheApi()
     {
         var environment = Environment(new() { ["Gemini__ApiKey"] = Reference });
-        environment["SecretManager__BaseUrl"] = $"http://127.0.0.1:{FreePort.Next()}/";
+        environment["SecretManager__BaseUrl"] = $"https://127.0.0.1:{FreePort.Next()}/";
 
         var line = await FailsWithOneLineAsync("LearnPlatform.Api", environment);
 
         Assert.Contains("Secret Manager is unreachable", line, StringComparison.Ordinal);
         Assert.Contains("Gemini__ApiKey", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlainHttpSecretManagerStopsTheApiInProduction()
+    {
+        var environment = Environment(new() { ["Gemini__ApiKey"] = Reference });
+        environment["SecretManager__BaseUrl"] = "http://secretmanager.example/";
+
+        var line = await FailsWithOneLineAsync("LearnPlatform.Api", environment);
+
+        Assert.Equal("error: SecretManager__BaseUrl (http://secretmanager.example/) must be https outside Development: every request to it carries a Google access token.", line);
+        Assert.Equal(0, standIn.TokenRequests);
     }
 
     [Fact]

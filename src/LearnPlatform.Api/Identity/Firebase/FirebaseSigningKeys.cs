@@ -25,8 +25,10 @@ public sealed partial class FirebaseSigningKeys : IDisposable
     private readonly FirebaseOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<FirebaseSigningKeys> _logger;
-    private readonly SemaphoreSlim _fetchLock = new(1, 1);
+    private readonly Lock _refreshGate = new();
+    private readonly CancellationTokenSource _disposed = new();
     private volatile KeySet _keys = KeySet.Empty;
+    private Task<KeySet>? _refresh;
 
     public FirebaseSigningKeys(
         HttpClient http, IOptions<FirebaseOptions> options, TimeProvider time, ILogger<FirebaseSigningKeys> logger)
@@ -44,27 +46,45 @@ public sealed partial class FirebaseSigningKeys : IDisposable
         var now = _time.GetUtcNow();
         if (keys.IsFreshAt(now) && keys.Keys.TryGetValue(kid, out var cached))
             return cached;
-        if (!MayFetch(keys, now))
+        if (RefreshFor(keys, now) is not { } refresh)
             return null;
 
-        await _fetchLock.WaitAsync(ct);
-        try
-        {
-            // Every attempt replaces _keys, so a change means a fetch finished while this caller waited:
-            // its result answers this caller too, which keeps concurrent misses to a single fetch.
-            if (!ReferenceEquals(keys, _keys))
-                return _keys.Keys.GetValueOrDefault(kid);
+        // The caller may stop waiting; the refresh itself runs on, on a token of its own.
+        var refreshed = await refresh.WaitAsync(ct);
+        return refreshed.Keys.GetValueOrDefault(kid);
+    }
 
-            _keys = await FetchAsync(keys, ct);
-            return _keys.Keys.GetValueOrDefault(kid);
-        }
-        finally
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+
+    // One refresh at a time, shared by every caller that misses meanwhile.
+    private Task<KeySet>? RefreshFor(KeySet seen, DateTimeOffset now)
+    {
+        lock (_refreshGate)
         {
-            _fetchLock.Release();
+            if (_refresh is { IsCompleted: false } running)
+                return running;
+            // A refresh finished since this caller read the keys: its result answers this caller too.
+            if (!ReferenceEquals(seen, _keys))
+                return Task.FromResult(_keys);
+            if (!MayFetch(seen, now))
+                return null;
+
+            // Stamped before fetching, so a refresh that fails, hangs or is abandoned still counts against the limit.
+            _keys = seen with { LastAttemptAt = now };
+            return _refresh = RefreshAsync(seen);
         }
     }
 
-    public void Dispose() => _fetchLock.Dispose();
+    private async Task<KeySet> RefreshAsync(KeySet previous)
+    {
+        var next = await FetchAsync(previous, _disposed.Token);
+        _keys = next;
+        return next;
+    }
 
     private bool MayFetch(KeySet keys, DateTimeOffset now)
     {

@@ -107,6 +107,53 @@ public sealed class FirebaseSigningKeysCacheTests(KeyEndpointServer server) : IC
     }
 
     [Fact]
+    public async Task ClientsThatCancelCannotDefeatTheRefreshLimit()
+    {
+        var endpoint = server.AddEndpoint(TestSigningKey.Primary);
+        using var harness = new VerifierHarness(endpoint.Url);
+        await harness.VerifyAsync(harness.ValidToken());
+        harness.Time.Advance(TimeSpan.FromMinutes(2));
+        endpoint.ResponseDelay = TimeSpan.FromMilliseconds(500);
+
+        for (var i = 0; i < 10; i++)
+        {
+            using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
+            var token = TestTokens.SignedRs256(TestSigningKey.Primary, harness.ValidClaims(), kid: $"random-{i}");
+            try
+            {
+                await harness.Verifier.VerifyAsync(token, impatient.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client went away; what matters is what it cost the key endpoint.
+            }
+        }
+
+        // A patient caller joins the refresh still in flight, or finds it done; either way nothing is fetched again.
+        Assert.Equal(TokenRejection.UnknownKey, await harness.RejectionOfAsync(
+            TestTokens.SignedRs256(TestSigningKey.Primary, harness.ValidClaims(), kid: "random-after")));
+        Assert.Equal(2, endpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task AnAbandonedRefreshStillUpdatesTheKeys()
+    {
+        var endpoint = server.AddEndpoint(TestSigningKey.Primary);
+        using var harness = new VerifierHarness(endpoint.Url);
+        await harness.VerifyAsync(harness.ValidToken());
+        endpoint.Serve(TestSigningKey.Primary, TestSigningKey.Rotated);
+        harness.Time.Advance(harness.Options.MinKeyRefreshInterval);
+        endpoint.ResponseDelay = TimeSpan.FromMilliseconds(300);
+
+        using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            async () => await harness.Verifier.VerifyAsync(harness.ValidToken(TestSigningKey.Rotated), impatient.Token));
+
+        Assert.True((await harness.VerifyAsync(harness.ValidToken(TestSigningKey.Rotated))).IsValid);
+        Assert.Equal(2, endpoint.RequestCount);
+    }
+
+    [Fact]
     public async Task RotatedKeyIsPickedUpByTheUnknownKidRefetch()
     {
         var endpoint = server.AddEndpoint(TestSigningKey.Primary);
