@@ -16,9 +16,20 @@ internal static class EngineSql
     public const string RunColumns =
         "id, tenant_id, workflow_type, workflow_key, status, attempt, max_attempts, run_at, last_error, created_at, updated_at, completed_at";
 
+    /// <summary>
+    /// For the lease bookkeeping only (claims, rescues, heartbeats, completions): the commit does not wait for the WAL to
+    /// reach disk. Losing such a commit in a database crash loses nothing the leases do not recover: a lost claim leaves
+    /// the run pending (the worker's fenced writes then fail and it stops), a lost completion or heartbeat lets the lease
+    /// expire and the run is rescued and runs again; runs are at least once either way. Checkpoints and everything else
+    /// commit durably.
+    /// </summary>
+    public const string LeaseBookkeeping = "SET LOCAL synchronous_commit = off;\n";
+
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql) => new(EngineOn + sql, connection);
 
-    /// <summary>Runs an engine command and moves past the result of its set_config.</summary>
+    public static NpgsqlCommand LeaseCommand(NpgsqlConnection connection, string sql) => new(EngineOn + LeaseBookkeeping + sql, connection);
+
+    /// <summary>Runs an engine command and moves past the result of its set_config (SET produces none).</summary>
     public static async Task<NpgsqlDataReader> ReaderAsync(NpgsqlCommand command, CancellationToken ct)
     {
         var reader = await command.ExecuteReaderAsync(ct);

@@ -18,6 +18,10 @@ public sealed class WorkflowContext
     private readonly object gate = new();
     private DateTimeOffset? suspendedUntil;
 
+    // The last step's result, not written yet: a run whose last step completes it never needs it (nothing replays a
+    // completed run), so it is written only when the run goes on (the next step), or stops short of completing.
+    private (string StepId, string Json)? unwritten;
+
     internal WorkflowContext(RunExecution execution, WorkflowStore store, TimeProvider time, string workerId)
     {
         this.execution = execution;
@@ -55,8 +59,9 @@ public sealed class WorkflowContext
     /// <summary>
     /// Runs <paramref name="activity"/> once for this run and step: if the step has a checkpoint its stored result is
     /// returned without running anything; otherwise the activity runs (within its start-to-close timeout) and its result
-    /// is checkpointed before it is returned. A crash between the activity and the checkpoint runs it again, so an
-    /// activity should be idempotent (see <see cref="ActivityContext.IdempotencyKey"/>).
+    /// is checkpointed before anything else happens in the run (the next step, a timer, a retry). A crash in between
+    /// runs it again, so an activity should be idempotent (see <see cref="ActivityContext.IdempotencyKey"/>). The last
+    /// step of a run that then completes is not checkpointed at all: a completed run is never replayed.
     /// </summary>
     public async Task<T> StepAsync<T>(string stepId, Func<ActivityContext, CancellationToken, Task<T>> activity, ActivityOptions? options = null)
     {
@@ -70,6 +75,7 @@ public sealed class WorkflowContext
         {
             throw new NonRetryableActivityException($"step id '{stepId}' is used twice in one run; step ids must be unique");
         }
+        await WriteCheckpointAsync();
         if (checkpoints.TryGetValue(stepId, out var stored))
         {
             return Deserialize<T>(stored);
@@ -105,12 +111,35 @@ public sealed class WorkflowContext
         }
 
         var json = JsonSerializer.Serialize(result, WorkflowJson.Options);
-        var authoritative = await store.CheckpointAsync(execution.Run, stepId, json, time.GetUtcNow(), CancellationToken.None)
-            ?? throw new LeaseLostException($"the lease on run {RunId} was lost before step '{stepId}' was checkpointed");
-        checkpoints[stepId] = authoritative;
-        // Returned as stored, so the first execution sees exactly what every replay will see.
-        return Deserialize<T>(authoritative);
+        checkpoints[stepId] = json;
+        unwritten = (stepId, json);
+        // Returned as it will be stored, so the first execution sees exactly what every replay will see.
+        return Deserialize<T>(json);
     }
+
+    /// <summary>
+    /// Writes the last step's checkpoint if it is not written yet. The write is fenced by the lease; if another
+    /// execution of the run stored a different result for the step first, this one stops (it went on with its own) and
+    /// the run is retried from the stored one.
+    /// </summary>
+    internal async Task WriteCheckpointAsync()
+    {
+        if (unwritten is not var (stepId, json))
+        {
+            return;
+        }
+        unwritten = null;
+        var stored = await store.CheckpointAsync(execution.Run, stepId, json, time.GetUtcNow(), CancellationToken.None)
+            ?? throw new LeaseLostException($"the lease on run {RunId} was lost before step '{stepId}' was checkpointed");
+        if (stored != json && !JsonEquals(stored, json))
+        {
+            checkpoints[stepId] = stored;
+            throw new RetryLaterException($"step '{stepId}' was checkpointed by another execution of run {RunId}; retrying from its result");
+        }
+    }
+
+    private static bool JsonEquals(string a, string b) =>
+        JsonElement.DeepEquals(JsonSerializer.Deserialize<JsonElement>(a), JsonSerializer.Deserialize<JsonElement>(b));
 
     /// <summary>A step whose activity returns nothing.</summary>
     public Task StepAsync(string stepId, Func<ActivityContext, CancellationToken, Task> activity, ActivityOptions? options = null)

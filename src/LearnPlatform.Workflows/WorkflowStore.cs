@@ -6,12 +6,16 @@ namespace LearnPlatform.Workflows;
 
 internal sealed record RescuedRun(Guid Id, string WorkflowType, string Status);
 
-internal sealed record ClaimResult(IReadOnlyList<ClaimedRun> Runs, IReadOnlyList<RescuedRun> Rescued, DateTimeOffset? NextDue);
+internal sealed record ClaimResult(IReadOnlyList<ClaimedRun> Runs, IReadOnlyList<RescuedRun> Rescued, DateTimeOffset? NextDue, IReadOnlySet<string> Completed);
+
+/// <summary>A run whose code finished, to be recorded as completed if this worker still holds it.</summary>
+internal sealed record Completion(Guid RunId, string LeaseToken);
 
 /// <summary>
 /// The worker's SQL. Every write to a claimed run is fenced by its lease token (<c>lease_owner</c>), which is new for
 /// every claim: a worker that lost a run (lease expired and rescued, or cancelled) cannot write to it any more.
-/// All times are the engine's <see cref="TimeProvider"/>, passed as parameters; the database's now() is not used.
+/// Leases are judged by the database's clock (<c>now()</c>), so a worker whose own clock runs fast cannot take a live
+/// run; due times (timers, backoffs) are the engine's <see cref="TimeProvider"/>, passed as parameters.
 /// </summary>
 internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
 {
@@ -19,15 +23,24 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
         UPDATE workflow_runs
         SET status = CASE WHEN attempt >= max_attempts THEN 'failed' ELSE 'pending' END,
             attempt = CASE WHEN attempt >= max_attempts THEN attempt ELSE attempt + 1 END,
-            run_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now,
+            lease_owner = NULL, lease_expires_at = NULL, updated_at = @now,
             last_error = 'lease expired: its worker stopped renewing it (crashed, hung or cut off)'
-        WHERE status = 'running' AND lease_expires_at < @now
+        WHERE status = 'running' AND lease_expires_at < now()
         RETURNING id, workflow_type, status;
+        """;
+
+    // Completions of several runs in one statement (River's completer): a run is completed only if this worker still holds it.
+    private const string CompleteSql = """
+        UPDATE workflow_runs r
+        SET status = 'completed', completed_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
+        FROM unnest(@done_ids, @done_tokens) AS d(id, token)
+        WHERE r.id = d.id AND r.status = 'running' AND r.lease_owner = d.token
+        RETURNING d.token;
         """;
 
     private const string ClaimSql = """
         UPDATE workflow_runs r
-        SET status = 'running', lease_owner = @worker || '#' || gen_random_uuid(), lease_expires_at = @now + @lease, updated_at = @now
+        SET status = 'running', lease_owner = @worker || '#' || gen_random_uuid(), lease_expires_at = now() + @lease, updated_at = @now
         FROM (
             SELECT id FROM workflow_runs
             WHERE status = 'pending' AND run_at <= @now AND workflow_type = ANY(@types)
@@ -42,19 +55,37 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>
-    /// One round trip: optionally rescues expired leases, claims up to <paramref name="limit"/> due runs of
-    /// <paramref name="types"/> (with their checkpoints), and reads when the next pending run is due.
+    /// One round trip and one commit: records <paramref name="completions"/>, optionally rescues expired leases, claims up
+    /// to <paramref name="limit"/> due runs of <paramref name="types"/> (with their checkpoints), and reads when the next
+    /// pending run is due.
     /// </summary>
-    public async Task<ClaimResult> ClaimAsync(string workerId, string[] types, int limit, DateTimeOffset now, TimeSpan lease, bool rescue, CancellationToken ct)
+    public async Task<ClaimResult> ClaimAsync(
+        string workerId, string[] types, int limit, DateTimeOffset now, TimeSpan lease, bool rescue, IReadOnlyList<Completion> completions, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = EngineSql.Command(connection, (rescue ? RescueSql : "") + ClaimSql);
+        var complete = completions.Count > 0;
+        await using var command = EngineSql.LeaseCommand(connection, (complete ? CompleteSql : "") + (rescue ? RescueSql : "") + ClaimSql);
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("types", types);
         command.Parameters.AddWithValue("limit", limit);
+        if (complete)
+        {
+            command.Parameters.AddWithValue("done_ids", completions.Select(c => c.RunId).ToArray());
+            command.Parameters.AddWithValue("done_tokens", completions.Select(c => c.LeaseToken).ToArray());
+        }
         await using var reader = await EngineSql.ReaderAsync(command, ct);
+
+        var completed = new HashSet<string>(StringComparer.Ordinal);
+        if (complete)
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                completed.Add(reader.GetString(0));
+            }
+            await reader.NextResultAsync(ct);
+        }
 
         var rescued = new List<RescuedRun>();
         if (rescue)
@@ -87,15 +118,32 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
         {
             nextDue = reader.GetFieldValue<DateTimeOffset>(0);
         }
-        return new ClaimResult(runs, rescued, nextDue);
+        return new ClaimResult(runs, rescued, nextDue, completed);
+    }
+
+    /// <summary>Records completions on their own (when the worker is no longer claiming); returns the tokens it completed.</summary>
+    public async Task<IReadOnlySet<string>> CompleteAsync(IReadOnlyList<Completion> completions, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = EngineSql.LeaseCommand(connection, CompleteSql);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("done_ids", completions.Select(c => c.RunId).ToArray());
+        command.Parameters.AddWithValue("done_tokens", completions.Select(c => c.LeaseToken).ToArray());
+        await using var reader = await EngineSql.ReaderAsync(command, ct);
+        var completed = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            completed.Add(reader.GetString(0));
+        }
+        return completed;
     }
 
     /// <summary>Extends the leases this worker still holds; returns the tokens it renewed (the others are lost).</summary>
     public async Task<HashSet<string>> HeartbeatAsync(string[] leaseTokens, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = EngineSql.Command(connection, """
-            UPDATE workflow_runs SET lease_expires_at = @now + @lease, updated_at = @now
+        await using var command = EngineSql.LeaseCommand(connection, """
+            UPDATE workflow_runs SET lease_expires_at = now() + @lease, updated_at = @now
             WHERE status = 'running' AND lease_owner = ANY(@tokens)
             RETURNING lease_owner;
             """);
@@ -133,14 +181,6 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
         await using var reader = await EngineSql.ReaderAsync(command, ct);
         return await reader.ReadAsync(ct) ? reader.GetString(0) : null;
     }
-
-    public Task<bool> CompleteAsync(ClaimedRun run, DateTimeOffset now, CancellationToken ct) =>
-        FencedUpdateAsync(run, """
-            UPDATE workflow_runs
-            SET status = 'completed', completed_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = @run AND status = 'running' AND lease_owner = @lease
-            RETURNING id;
-            """, now, null, null, ct);
 
     /// <summary>Pending again at <paramref name="runAt"/>, attempt unchanged (a timer, or a release on shutdown).</summary>
     public Task<bool> RescheduleAsync(ClaimedRun run, DateTimeOffset runAt, DateTimeOffset now, CancellationToken ct) =>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,9 +10,10 @@ namespace LearnPlatform.Workflows;
 /// <summary>
 /// Claims due runs (FOR UPDATE SKIP LOCKED, a short transaction), executes them, renews their leases while they run,
 /// rescues runs whose lease expired, and wakes on LISTEN/NOTIFY with polling as the fallback. Any number of workers
-/// may run in any number of processes. On stop it claims nothing more, lets in-flight runs finish within
-/// <see cref="WorkflowWorkerOptions.ShutdownGrace"/>, then cancels and releases what it still holds.
-/// Logs carry run ids, types, attempts and error kinds, never inputs or step results.
+/// may run in any number of processes. Runs that complete are recorded in batches, in the same statement (and commit)
+/// as the next claim: completions that arrive while one is being written go together into the next. On stop it claims
+/// nothing more, lets in-flight runs finish within <see cref="WorkflowWorkerOptions.ShutdownGrace"/>, then cancels and
+/// releases what it still holds. Logs carry run ids, types, attempts and error kinds, never inputs or step results.
 /// </summary>
 public sealed class WorkflowWorker : BackgroundService
 {
@@ -28,6 +30,9 @@ public sealed class WorkflowWorker : BackgroundService
     private readonly TimeProvider time;
     private readonly AsyncSignal wake = new();
     private readonly ConcurrentDictionary<string, RunExecution> inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(Completion Completion, TaskCompletionSource<bool> Recorded)> completions = new();
+    private readonly SemaphoreSlim completing = new(1, 1);
+    private volatile bool claiming = true;
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource abort = new();
 
@@ -77,6 +82,8 @@ public sealed class WorkflowWorker : BackgroundService
         }
         finally
         {
+            claiming = false;
+            await CompleteQueuedAsync();
             await DrainAsync();
             await background.CancelAsync();
             await Task.WhenAll(listener, heartbeat);
@@ -87,27 +94,32 @@ public sealed class WorkflowWorker : BackgroundService
     public override void Dispose()
     {
         abort.Dispose();
+        completing.Dispose();
         base.Dispose();
     }
 
     private async Task ClaimLoopAsync(string[] types, CancellationToken stoppingToken)
     {
         var nextRescue = time.GetUtcNow();
+        var done = new List<(Completion Completion, TaskCompletionSource<bool> Recorded)>();
         while (!stoppingToken.IsCancellationRequested)
         {
+            await GatherCompletionsAsync(done, stoppingToken);
             var wait = options.PollInterval;
-            var free = options.Concurrency - inFlight.Count;
+            // The runs completed by this statement leave their slots to the runs it claims.
+            var free = options.Concurrency - inFlight.Count + done.Count;
             var now = time.GetUtcNow();
             var rescue = now >= nextRescue;
-            if (free > 0 || rescue)
+            if (free > 0 || rescue || done.Count > 0)
             {
                 ClaimResult claimed;
                 try
                 {
-                    claimed = await store.ClaimAsync(WorkerId, types, Math.Max(free, 0), now, options.LeaseDuration, rescue, stoppingToken);
+                    claimed = await store.ClaimAsync(WorkerId, types, Math.Max(free, 0), now, options.LeaseDuration, rescue, [.. done.Select(d => d.Completion)], stoppingToken);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
+                    Requeue(done);
                     return;
                 }
                 catch (Exception e) when (IsNotCancellation(e))
@@ -117,6 +129,12 @@ public sealed class WorkflowWorker : BackgroundService
                     continue;
                 }
 
+                foreach (var (completion, recorded) in done)
+                {
+                    inFlight.TryRemove(completion.LeaseToken, out _);
+                    recorded.TrySetResult(claimed.Completed.Contains(completion.LeaseToken));
+                }
+                done.Clear();
                 if (rescue)
                 {
                     nextRescue = now + options.RescueInterval;
@@ -142,6 +160,41 @@ public sealed class WorkflowWorker : BackgroundService
             if (!await WaitAsync(wait, stoppingToken))
             {
                 return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the completions waiting; while other runs are still executing, waits a moment (at most
+    /// <see cref="WorkflowWorkerOptions.CompletionWindow"/>, on the real clock) for theirs too, so that one commit records
+    /// many. Runs that finish together (short activities) are then completed and replaced in one statement.
+    /// </summary>
+    private async Task GatherCompletionsAsync(List<(Completion Completion, TaskCompletionSource<bool> Recorded)> done, CancellationToken stoppingToken)
+    {
+        Take();
+        if (done.Count == 0)
+        {
+            return;
+        }
+        var window = Stopwatch.StartNew();
+        while (done.Count < inFlight.Count && window.Elapsed < options.CompletionWindow && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await wake.WaitAsync(options.CompletionWindow - window.Elapsed, TimeProvider.System, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            Take();
+        }
+
+        void Take()
+        {
+            while (completions.TryDequeue(out var completion))
+            {
+                done.Add(completion);
             }
         }
     }
@@ -201,14 +254,39 @@ public sealed class WorkflowWorker : BackgroundService
     private async Task SettleAsync(RunExecution execution, WorkflowDefinition definition, WorkflowContext context, Exception? failure)
     {
         var run = execution.Run;
-        var now = time.GetUtcNow();
         if (execution.LeaseLost || failure is LeaseLostException)
         {
             WorkerLog.LeaseLost(logger, run.Id, run.WorkflowType, run.Attempt, WorkerId);
             return;
         }
 
-        if (context.SuspendedUntil is { } until && failure is null or WorkflowSuspendedException)
+        var suspended = context.SuspendedUntil is not null && failure is null or WorkflowSuspendedException;
+        if (failure is null && !suspended)
+        {
+            if (await CompleteAsync(new Completion(run.Id, run.LeaseToken)))
+            {
+                WorkerLog.Completed(logger, run.Id, run.WorkflowType, run.Attempt);
+            }
+            return;
+        }
+
+        // The run goes on later (a timer, a retry, another worker): the last step's result must be there for its replay.
+        try
+        {
+            await context.WriteCheckpointAsync();
+        }
+        catch (LeaseLostException)
+        {
+            WorkerLog.LeaseLost(logger, run.Id, run.WorkflowType, run.Attempt, WorkerId);
+            return;
+        }
+        catch (RetryLaterException e)
+        {
+            (failure, suspended) = (e, false);
+        }
+
+        var now = time.GetUtcNow();
+        if (suspended && context.SuspendedUntil is { } until)
         {
             if (await store.RescheduleAsync(run, until, now, CancellationToken.None))
             {
@@ -216,15 +294,7 @@ public sealed class WorkflowWorker : BackgroundService
             }
             return;
         }
-
-        if (failure is null)
-        {
-            if (await store.CompleteAsync(run, now, CancellationToken.None))
-            {
-                WorkerLog.Completed(logger, run.Id, run.WorkflowType, run.Attempt);
-            }
-            return;
-        }
+        failure ??= new InvalidOperationException("the run neither completed nor failed");
 
         if (execution.Aborted)
         {
@@ -256,6 +326,71 @@ public sealed class WorkflowWorker : BackgroundService
         {
             WorkerLog.WillRetry(logger, run.Id, run.WorkflowType, run.Attempt, run.MaxAttempts, errorKind, context.FailedStepId, delay);
         }
+    }
+
+    /// <summary>
+    /// Records a completed run: handed to the claim loop, which writes it with its next claim (and any other completions
+    /// waiting by then) in one statement; once the loop has stopped, on its own. True if this worker still held the run.
+    /// </summary>
+    private async Task<bool> CompleteAsync(Completion completion)
+    {
+        var recorded = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        completions.Enqueue((completion, recorded));
+        if (claiming)
+        {
+            wake.Set();
+        }
+        else
+        {
+            await CompleteQueuedAsync();
+        }
+        return await recorded.Task;
+    }
+
+    /// <summary>Writes the completions still queued, without claiming (the loop has stopped).</summary>
+    private async Task CompleteQueuedAsync()
+    {
+        await completing.WaitAsync(CancellationToken.None);
+        try
+        {
+            var queued = new List<(Completion Completion, TaskCompletionSource<bool> Recorded)>();
+            while (completions.TryDequeue(out var item))
+            {
+                queued.Add(item);
+            }
+            if (queued.Count == 0)
+            {
+                return;
+            }
+            IReadOnlySet<string> completed;
+            try
+            {
+                completed = await store.CompleteAsync([.. queued.Select(q => q.Completion)], time.GetUtcNow(), CancellationToken.None);
+            }
+            catch (Exception e) when (IsNotCancellation(e))
+            {
+                // Not recorded: their leases expire and the runs are rescued, to run again (at least once).
+                WorkerLog.SettleFailed(logger, queued[0].Completion.RunId, "(completions)", 0, e.GetType().Name);
+                completed = new HashSet<string>();
+            }
+            foreach (var (completion, recorded) in queued)
+            {
+                recorded.TrySetResult(completed.Contains(completion.LeaseToken));
+            }
+        }
+        finally
+        {
+            completing.Release();
+        }
+    }
+
+    private void Requeue(List<(Completion Completion, TaskCompletionSource<bool> Recorded)> done)
+    {
+        foreach (var item in done)
+        {
+            completions.Enqueue(item);
+        }
+        done.Clear();
     }
 
     private async Task HeartbeatAsync(CancellationToken ct)

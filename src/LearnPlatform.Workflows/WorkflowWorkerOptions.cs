@@ -20,6 +20,12 @@ public sealed record WorkflowWorkerOptions
     /// <summary>How often this worker looks for expired leases to rescue.</summary>
     public TimeSpan RescueInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a finished run may wait for others still executing, so that their completions are recorded in one
+    /// commit (and their slots refilled by the same statement's claim).
+    /// </summary>
+    public TimeSpan CompletionWindow { get; init; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>On stop, how long in-flight runs may take to finish before they are cancelled and released.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -32,9 +38,9 @@ public sealed record WorkflowWorkerOptions
         {
             throw new ArgumentException("WorkflowWorkerOptions needs LeaseDuration > 0 and 0 < HeartbeatInterval < LeaseDuration.");
         }
-        if (PollInterval <= TimeSpan.Zero || RescueInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero)
+        if (PollInterval <= TimeSpan.Zero || RescueInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero || CompletionWindow < TimeSpan.Zero)
         {
-            throw new ArgumentException("WorkflowWorkerOptions needs PollInterval > 0, RescueInterval > 0 and ShutdownGrace >= 0.");
+            throw new ArgumentException("WorkflowWorkerOptions needs PollInterval > 0, RescueInterval > 0, ShutdownGrace >= 0 and CompletionWindow >= 0.");
         }
     }
 }

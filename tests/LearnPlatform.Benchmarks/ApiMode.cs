@@ -18,7 +18,8 @@ internal static class ApiMode
     private const int Candidates = 64;
     private static readonly string[] Answers = ["[\"4\"]", "[\"2\",\"4\"]", "\"def\"", "\"Lists are mutable, tuples are not.\"", "\"def add(a, b):\\n    return a + b\""];
 
-    public static async Task<int> RunAsync(string apiDll, int seconds, int threads, int connections, bool durable)
+    /// <param name="only">G1, G1b or G2 to measure that figure alone (and its yardstick); null for all three.</param>
+    public static async Task<int> RunAsync(string apiDll, int seconds, int threads, int connections, bool durable, string? only = null)
     {
         if (!File.Exists(apiDll))
         {
@@ -58,20 +59,29 @@ internal static class ApiMode
             Report.Machine(durable);
             Console.WriteLine($"# API {apiDll}; {Candidates} candidates with a session of one 5-question paper; load {threads} wrk threads, {connections} connections, {seconds} s per figure after a 3 s warm-up");
 
+            var noResult = new Wrk.Result("-", 0, 0, 0, 0, 0);
+            var (meResult, readResult, saveResult) = (noResult, noResult, noResult);
+
             // G1b: /me against a bare Kestrel app answering the same JSON.
             var me = Enumerable.Range(0, Candidates).Select(i => new WrkRequest("GET", "/api/v1/me", Bearer(tokens[i]))).ToList();
-            var bareJson = await YardstickAsync(benchmarkDll, [Yardsticks.BareJson], [new WrkRequest("GET", "/me", new Dictionary<string, string>())], seconds, threads, connections);
-            var meResult = await LoadAsync(apiUrl, me, seconds, threads, connections);
-            Report.Line("yardstick", $"bare Kestrel JSON app, {bareJson.Command}", Describe(bareJson));
-            Report.Line("G1b", $"GET /api/v1/me (RS256 token), {meResult.Command}", Describe(meResult), meResult.RequestsPerSecond / bareJson.RequestsPerSecond, 0.3, "bare JSON rps");
+            if (only is null or "G1b")
+            {
+                var bareJson = await YardstickAsync(benchmarkDll, [Yardsticks.BareJson], [new WrkRequest("GET", "/me", new Dictionary<string, string>())], seconds, threads, connections);
+                meResult = await LoadAsync(apiUrl, me, seconds, threads, connections);
+                Report.Line("yardstick", $"bare Kestrel JSON app, {bareJson.Command}", Describe(bareJson));
+                Report.Line("G1b", $"GET /api/v1/me (RS256 token), {meResult.Command}", Describe(meResult), meResult.RequestsPerSecond / bareJson.RequestsPerSecond, 0.3, "bare JSON rps");
+            }
 
             // G1: the candidate's session read against a bare app doing one pooled query for the same session row.
             var read = Enumerable.Range(0, Candidates).Select(i => new WrkRequest("GET", $"/api/v1/sessions/{sessions[i]}", Bearer(tokens[i]))).ToList();
-            var bareQuery = await YardstickAsync(benchmarkDll, [Yardsticks.BareQuery, "", db.SuperuserConnectionString],
-                sessions.Select(s => new WrkRequest("GET", $"/sessions/{s}", new Dictionary<string, string>())).ToList(), seconds, threads, connections);
-            var readResult = await LoadAsync(apiUrl, read, seconds, threads, connections);
-            Report.Line("yardstick", $"bare Kestrel app, one pooled Npgsql query, {bareQuery.Command}", Describe(bareQuery));
-            Report.Line("G1", $"GET /api/v1/sessions/{{id}} (candidate token), {readResult.Command}", Describe(readResult), readResult.RequestsPerSecond / bareQuery.RequestsPerSecond, 0.5, "bare single-query rps");
+            if (only is null or "G1")
+            {
+                var bareQuery = await YardstickAsync(benchmarkDll, [Yardsticks.BareQuery, "", db.SuperuserConnectionString],
+                    sessions.Select(s => new WrkRequest("GET", $"/sessions/{s}", new Dictionary<string, string>())).ToList(), seconds, threads, connections);
+                readResult = await LoadAsync(apiUrl, read, seconds, threads, connections);
+                Report.Line("yardstick", $"bare Kestrel app, one pooled Npgsql query, {bareQuery.Command}", Describe(bareQuery));
+                Report.Line("G1", $"GET /api/v1/sessions/{{id}} (candidate token), {readResult.Command}", Describe(readResult), readResult.RequestsPerSecond / bareQuery.RequestsPerSecond, 0.5, "bare single-query rps");
+            }
 
             // G2: autosave (one commit per save) against pgbench -N (one commit per five statements) at the same concurrency.
             var saves = Enumerable.Range(0, Candidates * Answers.Length)
@@ -80,11 +90,14 @@ internal static class ApiMode
                     new Dictionary<string, string>(Bearer(tokens[x.Candidate])) { ["Content-Type"] = "application/json" },
                     $"{{\"answer\": {Answers[x.Question]}}}"))
                 .ToList();
-            var pgbench = await Pgbench.RunAsync(PostgresBinaries.FindBinDirectory(), pgbenchDb.OwnerConnectionString, clients: connections, threads: threads, seconds);
-            var saveResult = await LoadAsync(apiUrl, saves, seconds, threads, connections);
-            Report.Line("yardstick", pgbench.Command, $"{pgbench.Tps:0} tps, latency average {pgbench.LatencyAverageMs:0.00} ms");
-            Report.Line("G2", $"PUT /api/v1/sessions/{{id}}/responses/{{q}} (autosave), {saveResult.Command}", Describe(saveResult), saveResult.RequestsPerSecond / pgbench.Tps, 0.7, "pgbench -N tps");
-            Report.Line("G2", "autosave p99", $"{saveResult.P99Ms:0.00} ms", bound: "at most 25 ms", met: saveResult.P99Ms <= 25);
+            if (only is null or "G2")
+            {
+                var pgbench = await Pgbench.RunAsync(PostgresBinaries.FindBinDirectory(), pgbenchDb.OwnerConnectionString, clients: connections, threads: threads, seconds);
+                saveResult = await LoadAsync(apiUrl, saves, seconds, threads, connections);
+                Report.Line("yardstick", pgbench.Command, $"{pgbench.Tps:0} tps, latency average {pgbench.LatencyAverageMs:0.00} ms");
+                Report.Line("G2", $"PUT /api/v1/sessions/{{id}}/responses/{{q}} (autosave), {saveResult.Command}", Describe(saveResult), saveResult.RequestsPerSecond / pgbench.Tps, 0.7, "pgbench -N tps");
+                Report.Line("G2", "autosave p99", $"{saveResult.P99Ms:0.00} ms", bound: "at most 25 ms", met: saveResult.P99Ms <= 25);
+            }
 
             if (meResult.Errors + readResult.Errors + saveResult.Errors > 0)
             {

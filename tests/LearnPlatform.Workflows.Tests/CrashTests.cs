@@ -25,7 +25,8 @@ public sealed class CrashTests(WorkflowDatabase db) : IClassFixture<WorkflowData
             "SELECT step || ' ' || phase || ' ' || split_part(worker, '-', 1) FROM test_effects WHERE run_id = $1 ORDER BY at", runId);
         Assert.Equal(["one finish child", "two start child", "two start survivor", "two finish survivor", "three finish survivor"], effects);
         Assert.Equal(2, await db.ScalarAsync<int>("SELECT attempt FROM workflow_runs WHERE id = $1", runId));
-        Assert.Equal(["one", "three", "two"], await db.ListAsync<string>("SELECT step_id FROM workflow_steps WHERE run_id = $1 ORDER BY step_id", runId));
+        // The last step of a run that completed is not checkpointed: nothing replays a completed run.
+        Assert.Equal(["one", "two"], await db.ListAsync<string>("SELECT step_id FROM workflow_steps WHERE run_id = $1 ORDER BY step_id", runId));
     }
 
     [Fact]

@@ -41,6 +41,23 @@ public sealed class LeaseTests(WorkflowDatabase db) : IClassFixture<WorkflowData
     }
 
     [Fact]
+    public async Task AWorkerWhoseClockRunsAnHourFastCannotTakeARunWhoseLeaseIsLiveByTheDatabasesClock()
+    {
+        var live = await SeedRunningAsync(TestWorkflows.Record, attempt: 1, maxAttempts: 5, "busy-worker#live", TimeSpan.FromMinutes(10));
+        var expired = await SeedRunningAsync(TestWorkflows.Record, attempt: 1, maxAttempts: 5, "crashed-worker#gone", TimeSpan.FromSeconds(-1));
+        var fast = new ManualClock();
+        fast.Advance(TimeSpan.FromHours(1));
+
+        await using var worker = await RunningWorker.StartAsync(db.App, TestWorkflows.Register(new WorkflowRegistry(), db.App), time: fast);
+
+        // The rescue that took the expired run judged the live one in the same statement, by the database's clock.
+        await db.WaitForStatusAsync(expired, WorkflowStatus.Completed);
+        Assert.Equal(WorkflowStatus.Running, await db.StatusAsync(live));
+        Assert.Equal("busy-worker#live", await db.ScalarAsync<string>("SELECT lease_owner FROM workflow_runs WHERE id = $1", live));
+        Assert.Equal(0, await db.EffectsAsync(live));
+    }
+
+    [Fact]
     public async Task HeartbeatsKeepARunLongerThanItsLeaseFromBeingRescuedByAnotherWorker()
     {
         var executions = 0;

@@ -6,8 +6,12 @@ namespace LearnPlatform.Workflows.Tests;
 
 public sealed class RowLevelSecurityTests(WorkflowDatabase db) : IClassFixture<WorkflowDatabase>
 {
+    // Two steps: the first is checkpointed (the last step of a completed run never is).
     private readonly WorkflowRegistry registry = new WorkflowRegistry().Register<string>("rls.echo", async (workflow, text) =>
-        await workflow.StepAsync("echo", (_, _) => Task.FromResult(text)));
+    {
+        var echoed = await workflow.StepAsync("echo", (_, _) => Task.FromResult(text));
+        await workflow.StepAsync("again", (_, _) => Task.FromResult(echoed));
+    });
 
     private static async Task<NpgsqlConnection> ConnectAsync(NpgsqlDataSource dataSource, Guid? tenant)
     {

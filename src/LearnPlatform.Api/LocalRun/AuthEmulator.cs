@@ -99,7 +99,9 @@ public sealed class AuthEmulator : IAsyncDisposable
     private async Task WaitUntilReadyAsync(CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        // The emulator (firebase-tools under node) took 144 s to answer on 2 cores shared by several test runs; a crash is caught
+        // at once by HasExited, so a long deadline only waits on a slow start.
+        var deadline = DateTime.UtcNow.AddSeconds(240);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)

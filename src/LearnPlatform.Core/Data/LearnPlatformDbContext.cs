@@ -6,14 +6,39 @@ namespace LearnPlatform.Core.Data;
 
 /// <summary>
 /// Every table of the application (the workflow engine's tables belong to the engine: src/LearnPlatform.Workflows).
-/// Queries do not track by default; a write that edits loaded rows asks for tracking with AsTracking().
+/// Queries do not track by default; a write that edits loaded rows asks for tracking with AsTracking(). Requests take
+/// their context from a pool (EF's internal services are then built once per pooled instance, not per request) and
+/// give it the request's <see cref="TenantScope"/>.
 /// </summary>
-public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbContext> options, TenantScope tenant) : DbContext(options)
+public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbContext> options) : DbContext(options)
 {
-    public TenantScope Tenant { get; } = tenant;
+    /// <summary>The tenant this unit of work acts for; set when the context is handed out.</summary>
+    public TenantScope Tenant { get; private set; } = new();
+
+    /// <summary>Hands the context to a unit of work acting for <paramref name="tenant"/>.</summary>
+    internal LearnPlatformDbContext For(TenantScope tenant)
+    {
+        Tenant = tenant;
+        AppliedTenant = null;
+        return this;
+    }
 
     /// <summary>The tenant set on the open connection, or null when the next statement must set it (<see cref="TenantConnectionInterceptor"/>).</summary>
     internal string? AppliedTenant { get; set; }
+
+    // Disposing a pooled context returns it to the pool: it goes back acting for no tenant, so a context handed out
+    // without For (straight from the factory) cannot act for the previous unit of work's tenant.
+    public override void Dispose()
+    {
+        For(new TenantScope());
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        For(new TenantScope());
+        return base.DisposeAsync();
+    }
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<Membership> Memberships => Set<Membership>();

@@ -1,5 +1,6 @@
 using LearnPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace LearnPlatform.IntegrationTests.Tenancy;
@@ -154,5 +155,49 @@ public sealed class RowLevelSecurityTests(AppFixture fixture) : IClassFixture<Ap
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.tenant_id', true), '')", connection);
         Assert.Equal("", (string)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task PooledContextNeverActsForThePreviousScopesTenant()
+    {
+        var one = await App.CreateTenantAsync();
+        await App.SetRoleAsync(one, "pooled-author", Roles.Author);
+        var two = await App.CreateTenantAsync();
+        await App.SetRoleAsync(two, "pooled-author", Roles.Author);
+        await App.SetRoleAsync(two, "pooled-admin", Roles.Admin);
+        // The app's registrations on a provider of this test's own, so the pool hands back the one context it holds.
+        await using var services = new ServiceCollection().AddLearnPlatformData(App.Database.AppConnectionString).BuildServiceProvider();
+
+        LearnPlatformDbContext pooled;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantScope>().TenantId = one;
+            pooled = scope.ServiceProvider.GetRequiredService<LearnPlatformDbContext>();
+            Assert.Equal(1, await pooled.Memberships.CountAsync());
+        }
+
+        await using (var db = services.GetRequiredService<IDbContextFactory<LearnPlatformDbContext>>().CreateDbContext())
+        {
+            Assert.Same(pooled, db);
+            Assert.Null(db.Tenant.TenantId);
+            Assert.Equal(0, await db.Memberships.CountAsync());
+        }
+
+        await using (var scope = services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantScope>().TenantId = one;
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<LearnPlatformDbContext>().Memberships.CountAsync());
+        }
+
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LearnPlatformDbContext>();
+            Assert.Same(pooled, db);
+            Assert.Equal(0, await db.Memberships.CountAsync());
+            // A tenant set on the scope after the context was handed out (as authentication does) is the one it acts for.
+            scope.ServiceProvider.GetRequiredService<TenantScope>().TenantId = two;
+            Assert.Equal(2, await db.Memberships.CountAsync());
+            Assert.Equal([two], await db.Memberships.Select(m => m.TenantId).Distinct().ToListAsync());
+        }
     }
 }
