@@ -1,5 +1,7 @@
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Grading.Code;
 using LearnPlatform.Core.Grading.Gemini;
+using LearnPlatform.Sandbox.Client;
 using LearnPlatform.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +16,8 @@ namespace LearnPlatform.Core.Grading.Runs;
 public static class GradingServices
 {
     /// <summary>
-    /// Grading (Gemini when a platform key is configured, the offline grader otherwise) and the workflow types that run
-    /// it. Every host that starts runs needs this; only hosts that execute them add <see cref="AddWorkflowWorker"/>.
+    /// Grading (Gemini when a platform key is configured, the code sandbox when Sandbox__BaseUrl is set, the offline
+    /// grader otherwise) and the workflow types that run it. Every host that starts runs needs this; only hosts that execute them add <see cref="AddWorkflowWorker"/>.
     /// </summary>
     public static IServiceCollection AddGradingWorkflows(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,6 +28,8 @@ public static class GradingServices
         services.AddOptions<AiPricesOptions>().Bind(configuration.GetSection(AiPricesOptions.SectionName));
         var gemini = configuration.GetSection(GeminiOptions.SectionName).Get<GeminiOptions>() ?? new GeminiOptions();
         var essay = configuration.GetSection($"{GradingOptions.SectionName}:Essay").Get<EssayGraderOptions>() ?? new EssayGraderOptions();
+        services.AddSandboxClient(configuration);
+        var sandbox = SandboxSettings.IsConfigured(configuration);
 
         // Grading's own long-lived client, built here because the worker host grades too and has no AI routes (the API's
         // routes use the typed client of AddGemini). The pooled-connection lifetime keeps DNS changes visible; the
@@ -39,7 +43,8 @@ public static class GradingServices
                     sp.GetRequiredService<TimeProvider>()),
                 essay,
                 sp.GetRequiredService<ILogger<EssayGrader>>())
-            : null));
+            : null,
+            sandbox ? new CodeGrader(sp.GetRequiredService<SandboxClient>) : null));
         services.AddSingleton<GradingActivities>();
         services.AddSingleton(sp =>
         {
