@@ -4,6 +4,7 @@ using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Accommodations;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Ai;
+using LearnPlatform.Api.CodeRuns;
 using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -56,6 +57,7 @@ public static class LearnPlatformApp
         services.AddMembers();
         services.AddPrivacy();
         services.AddAi(configuration);
+        services.AddCodeRuns(configuration);
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -118,6 +120,7 @@ public static class LearnPlatformApp
         api.MapAuditEvents();
         api.MapPrivacy();
         api.MapAi();
+        api.MapCodeRuns();
         return app;
     }
 }
