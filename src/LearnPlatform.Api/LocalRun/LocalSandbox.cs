@@ -11,7 +11,7 @@ namespace LearnPlatform.Api.LocalRun;
 /// The code sandbox of a local run: the built sandbox host (src/LearnPlatform.Sandbox; `make run` builds it) as a
 /// child process on a free loopback port, with a secret made for this run and the real isolation (bubblewrap).
 /// It logs to .local/sandbox.log and ends with this process however it ends. When it cannot run, one line says why
-/// and code answers wait for review.
+/// and code answers wait for review. The integration tests run their sandbox with it too.
 /// </summary>
 public sealed class LocalSandbox : IAsyncDisposable
 {
@@ -36,41 +36,53 @@ public sealed class LocalSandbox : IAsyncDisposable
     /// <returns>The running sandbox, or null after printing why there is none.</returns>
     public static async Task<LocalSandbox?> StartIfPossibleAsync(string repositoryRoot, CancellationToken ct)
     {
+        try
+        {
+            return await StartAsync(repositoryRoot, Path.Combine(repositoryRoot, ".local", "sandbox.log"), ct);
+        }
+        catch (LocalRunException e)
+        {
+            Console.WriteLine($"No code sandbox: {e.Message}; code answers wait for review.");
+            return null;
+        }
+    }
+
+    /// <summary>Starts the sandbox and waits until it is ready (the integration tests use it too).</summary>
+    /// <exception cref="LocalRunException">It cannot run here, with the reason in one line.</exception>
+    public static async Task<LocalSandbox> StartAsync(string repositoryRoot, string logFile, CancellationToken ct)
+    {
         var isolation = Environment.GetEnvironmentVariable("Sandbox__Isolation") ?? "bubblewrap";
         if (isolation == "bubblewrap" && !File.Exists(Environment.GetEnvironmentVariable("Sandbox__BubblewrapPath") ?? BubblewrapPath))
         {
-            return Without("bubblewrap is not installed (Debian: apt-get install bubblewrap)");
+            throw new LocalRunException("bubblewrap is not installed (Debian: apt-get install bubblewrap)");
         }
-        if (HostBinary(repositoryRoot) is not { } binary)
-        {
-            return Without("the sandbox host is not built (make run builds it: dotnet build src/LearnPlatform.Sandbox)");
-        }
+        var binary = HostBinary(repositoryRoot)
+            ?? throw new LocalRunException("the sandbox host is not built (make run builds it: dotnet build src/LearnPlatform.Sandbox)");
 
         Console.WriteLine($"Starting the code sandbox ({isolation}) ...");
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var port = FreePort();
-        var log = Path.Combine(repositoryRoot, ".local", "sandbox.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
         var start = new ProcessStartInfo("sh") { UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(binary)! };
-        foreach (var argument in (string[])["-c", "exec dotnet \"$1\" >>\"$2\" 2>&1 </dev/null", "sandbox", binary, log])
+        foreach (var argument in (string[])["-c", "exec dotnet \"$1\" >>\"$2\" 2>&1 </dev/null", "sandbox", binary, logFile])
         {
             start.ArgumentList.Add(argument);
         }
         start.Environment["Sandbox__Secret"] = secret;
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var process = Process.Start(start) ?? throw new LocalRunException("The code sandbox could not be started (dotnet failed to launch).");
+        var process = Process.Start(start) ?? throw new LocalRunException("the sandbox host could not be started (dotnet failed to launch)");
         var sandbox = new LocalSandbox(process, new Uri($"http://127.0.0.1:{port}/"), secret);
-        if (await sandbox.WaitUntilReadyAsync(ct) is { } problem)
+        if (await sandbox.WaitUntilReadyAsync(logFile, ct) is { } problem)
         {
             await sandbox.DisposeAsync();
-            return Without(problem);
+            throw new LocalRunException(problem);
         }
         return sandbox;
     }
 
     /// <summary>Null when /readyz answers 200; otherwise why not (the sandbox's own reason when it gives one).</summary>
-    private async Task<string?> WaitUntilReadyAsync(CancellationToken ct)
+    private async Task<string?> WaitUntilReadyAsync(string logFile, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
         var deadline = DateTime.UtcNow + ReadyTimeout;
@@ -79,7 +91,7 @@ public sealed class LocalSandbox : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                return "the sandbox host exited (see .local/sandbox.log)";
+                return $"the sandbox host exited (see {logFile})";
             }
             try
             {
@@ -103,12 +115,6 @@ public sealed class LocalSandbox : IAsyncDisposable
             await Task.Delay(500, ct);
         }
         return $"the code sandbox is not ready: {reason ?? "no answer"}";
-    }
-
-    private static LocalSandbox? Without(string reason)
-    {
-        Console.WriteLine($"No code sandbox: {reason}; code answers wait for review.");
-        return null;
     }
 
     /// <summary>The sandbox host built in the same configuration as this API (bin/Debug/net10.0 beside bin/Debug/net10.0).</summary>
