@@ -9,9 +9,11 @@ using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
+using LearnPlatform.Api.Lti;
 using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
+using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
@@ -58,6 +60,8 @@ public static class LearnPlatformApp
         services.AddPrivacy();
         services.AddAi(configuration);
         services.AddCodeRuns(configuration);
+        services.AddLti();
+        services.AddQti();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -95,6 +99,7 @@ public static class LearnPlatformApp
         {
             throw new StartupException(e.Message);
         }
+        LtiFeature.CheckConfiguration(app.Services);
 
         // The edge (docs/security.md): the client's address first, headers on every answer, then errors, limits, origins.
         app.UseForwardedHeaders();
@@ -109,6 +114,7 @@ public static class LearnPlatformApp
         app.UseRateLimiter();
 
         app.MapHealth();
+        app.MapLtiTool();
         var api = ApiRoutes.Map(app);
         api.MapMe();
         api.MapPapers();
@@ -121,6 +127,8 @@ public static class LearnPlatformApp
         api.MapPrivacy();
         api.MapAi();
         api.MapCodeRuns();
+        api.MapLti();
+        api.MapQti();
         return app;
     }
 }

@@ -23,7 +23,8 @@ public sealed partial class GradingActivities(
     IOptions<GradingOptions> options,
     IOptionsMonitor<AiCapsOptions> caps,
     IOptionsMonitor<AiPricesOptions> prices,
-    ILogger<GradingActivities> logger)
+    ILogger<GradingActivities> logger,
+    WorkflowClient workflows)
 {
     public ActivityOptions AiStepOptions { get; } = new() { StartToCloseTimeout = options.Value.AiStepTimeout };
 
@@ -203,7 +204,7 @@ public sealed partial class GradingActivities(
             }
         }
         await db.SaveChangesAsync(ct);
-        await SessionTotals.RecomputeAsync(db, session, work.Questions, now, ct);
+        await SessionTotals.RecomputeAsync(db, workflows, session, work.Questions, now, ct);
         await transaction.CommitAsync(ct);
         return true;
     }
