@@ -1,7 +1,9 @@
 # The two commands of README.md. Everything else is plain dotnet.
 .PHONY: run test openapi
 
+# The API runs the sandbox host it finds built beside it (src/LearnPlatform.Sandbox), so that is built first.
 run: node_modules/.package-lock.json
+	dotnet build src/LearnPlatform.Sandbox --nologo -v q
 	dotnet run --project src/LearnPlatform.Api --launch-profile local
 
 # Unit and integration tests; the Helm chart, the operator recipe and the workflows (deploy/validate); then the

@@ -5,6 +5,7 @@ using LearnPlatform.Api.Accommodations;
 using LearnPlatform.Api.ApiDocument;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Ai;
+using LearnPlatform.Api.CodeRuns;
 using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -60,6 +61,7 @@ public static class LearnPlatformApp
         services.AddMembers();
         services.AddPrivacy();
         services.AddAi(configuration);
+        services.AddCodeRuns(configuration);
         services.AddLti();
         services.AddQti();
         services.AddWebhooks();
@@ -132,6 +134,7 @@ public static class LearnPlatformApp
         api.MapAuditEvents();
         api.MapPrivacy();
         api.MapAi();
+        api.MapCodeRuns();
         api.MapLti();
         api.MapQti();
         api.MapWebhooks();

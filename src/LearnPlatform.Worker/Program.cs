@@ -1,6 +1,7 @@
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Configuration;
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Code;
 using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Core.Telemetry;
@@ -22,6 +23,12 @@ var connectionString = builder.Configuration.GetConnectionString("Postgres");
 if (string.IsNullOrWhiteSpace(connectionString))
 {
     await Console.Error.WriteLineAsync("error: ConnectionStrings__Postgres is not set.");
+    return 1;
+}
+
+if (SandboxSettings.Problem(builder.Configuration) is { } sandboxProblem)
+{
+    await Console.Error.WriteLineAsync($"error: {sandboxProblem}");
     return 1;
 }
 

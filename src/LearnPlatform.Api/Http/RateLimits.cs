@@ -19,12 +19,16 @@ public static class RateLimitPolicies
     /// <summary>POST /api/v1/guest-sessions: per client address.</summary>
     public const string GuestSessions = "guest-sessions";
 
+    /// <summary>Code runs in the sandbox (a candidate's run, an author's check): per principal.</summary>
+    public const string CodeRuns = "code_runs";
+
     internal static readonly IReadOnlyDictionary<string, (RateLimitPolicyOptions Defaults, bool PerPrincipal)> All =
         new Dictionary<string, (RateLimitPolicyOptions, bool)>(StringComparer.Ordinal)
         {
             [Ai] = (new RateLimitPolicyOptions { PermitLimit = 20, WindowSeconds = 60 }, true),
             [ExamListing] = (new RateLimitPolicyOptions { PermitLimit = 100, WindowSeconds = 60 }, true),
             [GuestSessions] = (new RateLimitPolicyOptions { PermitLimit = 10, WindowSeconds = 60 }, false),
+            [CodeRuns] = (new RateLimitPolicyOptions { PermitLimit = 20, WindowSeconds = 60 }, true),
         };
 }
 

@@ -5,15 +5,16 @@ namespace LearnPlatform.Api.Http;
 /// <summary>
 /// The API's one validation step, on the /api/v1 group: every handler argument whose type has a registered
 /// <see cref="IValidator{T}"/> (a body, or an [AsParameters] record of route, query and body) is validated before the
-/// handler runs, and every failure, per field, comes back in one 400 (<see cref="Problems.Invalid"/>). Which arguments
-/// to validate is worked out once per endpoint, when the app starts.
+/// handler runs, and every failure, per field, comes back in one 400 (<see cref="Problems.Invalid"/>). An optional
+/// body (a parameter with a default value) may be absent. Which arguments to validate is worked out once per
+/// endpoint, when the app starts.
 /// </summary>
 public static class ValidationFilter
 {
     public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
     {
         var validated = context.MethodInfo.GetParameters()
-            .Select((parameter, index) => (Index: index, Validator: context.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
+            .Select((parameter, index) => (Index: index, parameter.IsOptional, Validator: context.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
             .Where(p => p.Validator is not null)
             .ToArray();
         if (validated.Length == 0)
@@ -23,11 +24,14 @@ public static class ValidationFilter
         return async invocation =>
         {
             var errors = new Dictionary<string, string[]>();
-            foreach (var (index, validator) in validated)
+            foreach (var (index, optional, validator) in validated)
             {
                 if (invocation.Arguments[index] is not { } argument)
                 {
-                    errors["body"] = ["A request body is required."];
+                    if (!optional)
+                    {
+                        errors["body"] = ["A request body is required."];
+                    }
                     continue;
                 }
                 var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);

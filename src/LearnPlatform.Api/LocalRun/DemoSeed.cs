@@ -34,7 +34,10 @@ public static class DemoSeed
         await SeedPaperAsync(connection, ct);
     }
 
-    /// <summary>The contract's sample paper, published and open to guests, so the walk-through has something to take.</summary>
+    /// <summary>
+    /// The contract's sample paper, published and open to guests, with code runs allowed, so the walk-through has
+    /// something to take. A demo paper still at its first version is brought up to date with this one.
+    /// </summary>
     private static async Task SeedPaperAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         var paper = new PaperSettings
@@ -43,6 +46,7 @@ public static class DemoSeed
             TimeLimitSeconds = 1800,
             MaxAttempts = 3,
             GuestAccess = true,
+            AllowCodeRuns = true,
             Questions =
             [
                 new Question { Id = "q1", Kind = QuestionKinds.SingleChoice, Prompt = "2+2?", Options = ["3", "4"], Correct = ["4"], Points = 1 },
@@ -52,16 +56,24 @@ public static class DemoSeed
                 new Question
                 {
                     Id = "q5", Kind = QuestionKinds.Code, Language = "python", Prompt = "Write add(a, b).", Points = 3,
-                    Tests = [new CodeTest { Call = "add(2, 3)", Expected = "5" }, new CodeTest { Call = "add(-1, 1)", Expected = "0", Hidden = true }],
+                    Tests =
+                    [
+                        new CodeTest { Call = "add(2, 3)", Expected = "5" },
+                        new CodeTest { Call = "add('a', 'b')", Expected = "'ab'" },
+                        new CodeTest { Call = "add(-1, 1)", Expected = "0", Hidden = true },
+                    ],
+                    Solution = "def add(a, b):\n    return a + b\n",
                 },
             ],
         };
         var content = JsonSerializer.Serialize(paper, JsonColumn.Options);
         await using var command = new NpgsqlCommand("""
             INSERT INTO papers (id, tenant_id, content, version, status, published_version, created_by, created_at, updated_at)
-                VALUES (@paper, @tenant, @content::jsonb, 1, 'published', 1, @admin, now(), now()) ON CONFLICT (id) DO NOTHING;
+                VALUES (@paper, @tenant, @content::jsonb, 1, 'published', 1, @admin, now(), now())
+                ON CONFLICT (id) DO UPDATE SET content = excluded.content WHERE papers.version = 1 AND papers.content <> excluded.content;
             INSERT INTO paper_versions (paper_id, version, tenant_id, content, published_by, published_at)
-                VALUES (@paper, 1, @tenant, @content::jsonb, @admin, now()) ON CONFLICT (paper_id, version) DO NOTHING;
+                VALUES (@paper, 1, @tenant, @content::jsonb, @admin, now())
+                ON CONFLICT (paper_id, version) DO UPDATE SET content = excluded.content WHERE paper_versions.content <> excluded.content;
             """, connection);
         command.Parameters.AddWithValue("paper", PaperId);
         command.Parameters.AddWithValue("tenant", TenantId);

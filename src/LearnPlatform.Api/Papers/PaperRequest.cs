@@ -17,7 +17,8 @@ public sealed record PaperRequest(
     bool? ShuffleOptions,
     IReadOnlyList<QuestionRequest>? Questions,
     string? Mode = null,
-    bool? AllowHintsDuringExam = null)
+    bool? AllowHintsDuringExam = null,
+    bool? AllowCodeRuns = null)
 {
     /// <summary>Only called once the request has passed <see cref="PaperRequestValidator"/>.</summary>
     public PaperSettings ToSettings() =>
@@ -31,6 +32,7 @@ public sealed record PaperRequest(
             ShuffleOptions = ShuffleOptions ?? false,
             Mode = Mode ?? PaperModes.Exam,
             AllowHintsDuringExam = AllowHintsDuringExam ?? false,
+            AllowCodeRuns = AllowCodeRuns ?? false,
             Questions = Questions!.Select(q => q.ToQuestion()).ToList(),
         };
 }
@@ -45,7 +47,8 @@ public sealed record QuestionRequest(
     string? Language,
     IReadOnlyList<CodeTestRequest>? Tests,
     decimal? Points,
-    bool? AiFallback)
+    bool? AiFallback,
+    string? Solution = null)
 {
     public Question ToQuestion() =>
         new()
@@ -60,6 +63,7 @@ public sealed record QuestionRequest(
             Language = Language,
             Tests = Tests?.Select(t => new CodeTest { Call = t.Call!, Expected = t.Expected!, Hidden = t.Hidden ?? false }).ToList(),
             AiFallback = AiFallback ?? false,
+            Solution = Solution,
         };
 }
 
@@ -167,10 +171,14 @@ public sealed partial class QuestionRequestValidator : AbstractValidator<Questio
         RuleFor(q => q.Rubric).NotEmpty().WithMessage("An essay question needs a rubric.")
             .MaximumLength(20_000).WithMessage("A rubric may have at most 20000 characters.");
 
+    /// <summary>A reference solution may be as long as a candidate's code answer.</summary>
+    public const int MaxSolutionLength = 100_000;
+
     private void CodeRules()
     {
         RuleFor(q => q.Language).NotEmpty().WithMessage("A code question needs a language.")
-            .Equal("python").WithMessage("The only supported language is python.");
+            .Must(l => CodeLanguages.All.Contains(l!)).WithMessage($"The language must be one of: {string.Join(", ", CodeLanguages.All)}.");
+        RuleFor(q => q.Solution).MaximumLength(MaxSolutionLength).WithMessage($"A solution may have at most {MaxSolutionLength} characters.");
         RuleFor(q => q.Tests).NotEmpty().WithMessage("A code question needs at least one test.")
             .Must(t => t!.Count <= 50).WithMessage("A code question may have at most 50 tests.");
         RuleForEach(q => q.Tests).Cascade(CascadeMode.Continue).NotNull().WithMessage("A test is required here.").SetValidator(new CodeTestRequestValidator());
@@ -189,6 +197,8 @@ public sealed partial class QuestionRequestValidator : AbstractValidator<Questio
             .WithMessage("A language is only allowed on code questions.");
         RuleFor(q => q.Tests).Null().When(q => q.Kind != QuestionKinds.Code)
             .WithMessage("Tests are only allowed on code questions.");
+        RuleFor(q => q.Solution).Null().When(q => q.Kind != QuestionKinds.Code)
+            .WithMessage("A solution is only allowed on code questions.");
         RuleFor(q => q.AiFallback).NotEqual(true).When(q => q.Kind != QuestionKinds.ShortText)
             .WithMessage("ai_fallback is only allowed on short_text questions.");
     }

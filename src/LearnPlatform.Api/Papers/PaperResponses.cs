@@ -16,6 +16,7 @@ public sealed record PaperResponse(
     bool ShuffleOptions,
     string Mode,
     bool AllowHintsDuringExam,
+    bool AllowCodeRuns,
     IReadOnlyList<AuthorQuestion> Questions,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
@@ -30,7 +31,8 @@ public sealed record AuthorQuestion(
     string? Language,
     IReadOnlyList<AuthorCodeTest>? Tests,
     decimal Points,
-    bool AiFallback);
+    bool AiFallback,
+    string? Solution);
 
 public sealed record AuthorCodeTest(string Call, string Expected, bool Hidden);
 
@@ -60,6 +62,7 @@ public static class PaperViews
             content.ShuffleOptions,
             content.Mode,
             content.AllowHintsDuringExam,
+            content.AllowCodeRuns,
             content.Questions.Select(ToAuthorView).ToList(),
             createdAt,
             updatedAt);
@@ -75,5 +78,6 @@ public static class PaperViews
             q.Language,
             q.Tests?.Select(t => new AuthorCodeTest(t.Call, t.Expected, t.Hidden)).ToList(),
             q.Points,
-            q.AiFallback);
+            q.AiFallback,
+            q.Solution);
 }

@@ -298,6 +298,7 @@ public static class QtiExport
         w.WriteAttributeString("shuffle-options", Bool(paper.ShuffleOptions));
         w.WriteAttributeString("mode", paper.Mode);
         w.WriteAttributeString("allow-hints-during-exam", Bool(paper.AllowHintsDuringExam));
+        w.WriteAttributeString("allow-code-runs", Bool(paper.AllowCodeRuns));
         foreach (var question in paper.Questions.Where(q => q.AiFallback))
         {
             w.WriteStartElement("question", ns);

@@ -120,7 +120,8 @@ public static class QtiImport
             Bool(extension, "shuffle-options", errors) ?? (choiceShuffles.Count > 0 && choiceShuffles.All(s => s)),
             questions,
             extension?.Attribute("mode")?.Value,
-            Bool(extension, "allow-hints-during-exam", errors));
+            Bool(extension, "allow-hints-during-exam", errors),
+            Bool(extension, "allow-code-runs", errors));
         var validation = validator.Validate(paper);
         foreach (var failure in validation.Errors)
         {

@@ -25,6 +25,9 @@ public sealed class ExamSession
 
     /// <summary>The grading run whose grades count; a regrade replaces it, and a superseded run writes nothing.</summary>
     public Guid? GradingRunId { get; set; }
+
+    /// <summary>Code runs the candidate made in this session (POST .../run), held to a per-session cap.</summary>
+    public int CodeRuns { get; set; }
 }
 
 /// <summary>A question's place in a session, with the order of its options as indexes into the authored list.</summary>

@@ -48,10 +48,16 @@ public sealed record PaperSettings
     /// <summary>Exam papers only: lets candidates ask the AI for hints during the exam. Practice papers always allow hints.</summary>
     public bool AllowHintsDuringExam { get; init; }
 
+    /// <summary>Exam papers only: lets candidates run their code against the visible tests during the exam. Practice papers always allow it.</summary>
+    public bool AllowCodeRuns { get; init; }
+
     public required IReadOnlyList<Question> Questions { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool HintsAllowed => Mode == PaperModes.Practice || AllowHintsDuringExam;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool CodeRunsAllowed => Mode == PaperModes.Practice || AllowCodeRuns;
 }
 
 public static class PaperModes

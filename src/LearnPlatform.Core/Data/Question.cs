@@ -13,6 +13,9 @@ public sealed record Question
     public string? Language { get; init; }
     public IReadOnlyList<CodeTest>? Tests { get; init; }
 
+    /// <summary>code only: the author's reference solution, for the check route; never shown to candidates or guests.</summary>
+    public string? Solution { get; init; }
+
     /// <summary>short_text only: let the AI grader judge an answer that matches no accepted answer exactly.</summary>
     public bool AiFallback { get; init; }
 }
@@ -37,4 +40,13 @@ public static class QuestionKinds
     public static readonly IReadOnlyList<string> All = [SingleChoice, MultipleChoice, ShortText, Essay, Code];
 
     public static bool IsChoice(string kind) => kind is SingleChoice or MultipleChoice;
+}
+
+/// <summary>The languages of code questions (the sandbox service runs them).</summary>
+public static class CodeLanguages
+{
+    public const string Python = "python";
+    public const string JavaScript = "javascript";
+
+    public static readonly IReadOnlyList<string> All = [Python, JavaScript];
 }

@@ -10,7 +10,9 @@ public static class GradeFeedback
     public const string UnreadableAnswer = "The answer is not in a form this question accepts";
     public const string NoAnswerKey = "Awaiting review (the question has no answer key)";
     public const string NoAiGrader = "Awaiting review (no AI grader configured)";
-    public const string NoCodeSandbox = "Awaiting review (code sandbox not yet available)";
+    public const string NoCodeSandbox = "Awaiting review (no code sandbox configured)";
+    public const string SandboxUnavailable = "Awaiting review (the code sandbox could not be reached)";
+    public const string SandboxRefused = "Awaiting review (the code sandbox refused to run the answer)";
     public const string UnknownKind = "Awaiting review (this kind of question is not graded automatically)";
     public const string AiOutputInvalid = "Awaiting review (the AI grader's answer could not be validated)";
 }

@@ -4,8 +4,8 @@ using LearnPlatform.Core.Data;
 namespace LearnPlatform.Core.Grading;
 
 /// <summary>
-/// Grading without an AI grader (no Gemini key configured): the rules grade what they can; every answer that needs a
-/// judgement waits for a human. Code always waits for now: there is no sandbox to run it in yet.
+/// Grading without an AI grader (no Gemini key configured) or a code sandbox (no Sandbox__BaseUrl): the rules grade
+/// what they can; every answer that needs a judgement or a run waits for a human.
 /// </summary>
 public static class OfflineGrader
 {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Grading.Code;
 using LearnPlatform.Core.Grading.Gemini;
 
 namespace LearnPlatform.Core.Grading;
@@ -10,20 +11,42 @@ public sealed record SessionGradeSummary(string Status, decimal Score, decimal M
 /// <summary>
 /// Grades a session's answers, in steps a durable workflow can checkpoint one by one:
 /// <see cref="GradeDeterministic"/> for every question (no I/O), <see cref="GradeWithAiAsync"/> for each question it
-/// left open (one Gemini grading each), then <see cref="Summarize"/>. <see cref="GradeAsync"/> runs the three in a row.
-/// Without an AI grader nothing is left open: answers needing a judgement go to review.
+/// left open for the AI (one Gemini grading each) and <see cref="GradeCodeAsync"/> for each it left open for the sandbox,
+/// then <see cref="Summarize"/>. <see cref="GradeAsync"/> runs them in a row.
+/// Without an AI grader or a sandbox nothing is left open for it: those answers go to review.
 /// </summary>
-public sealed class SessionGrader(EssayGrader? aiGrader)
+public sealed class SessionGrader(EssayGrader? aiGrader, CodeGrader? codeGrader = null)
 {
     public bool HasAiGrader => aiGrader is not null;
 
-    /// <summary>The grade that needs no AI, or null when the answer is for <see cref="GradeWithAiAsync"/>.</summary>
+    public bool HasCodeGrader => codeGrader is not null;
+
+    /// <summary>The grade that needs no AI and no sandbox, or null when the answer is for <see cref="GradeWithAiAsync"/> or <see cref="GradeCodeAsync"/>.</summary>
     public QuestionGrade? GradeDeterministic(Question question, JsonElement? answer)
     {
         ArgumentNullException.ThrowIfNull(question);
         if (DeterministicGrading.TryGrade(question, answer) is { } grade)
             return grade;
-        return aiGrader is not null && IsForAi(question) ? null : OfflineGrader.Grade(question, answer);
+        return (aiGrader is not null && IsForAi(question)) || (codeGrader is not null && IsForSandbox(question)) ? null : OfflineGrader.Grade(question, answer);
+    }
+
+    /// <summary>Whether an answer <see cref="GradeDeterministic"/> left open is for the sandbox (else for the AI).</summary>
+    public static bool IsForSandbox(Question question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return question.Kind == QuestionKinds.Code;
+    }
+
+    /// <summary>
+    /// Runs a code answer against every test of its question in the sandbox; answers the rules settle (a blank one)
+    /// are settled by them instead. Throws <see cref="Sandbox.Client.SandboxUnavailableException"/> when the sandbox
+    /// cannot run it now (retry, or give up with <see cref="AwaitingCodeReview"/>).
+    /// </summary>
+    public async Task<QuestionGrade> GradeCodeAsync(Question question, JsonElement? answer, CancellationToken cancellationToken)
+    {
+        if (GradeDeterministic(question, answer) is { } grade)
+            return grade;
+        return await codeGrader!.GradeAsync(question, answer!.Value.GetString()!, cancellationToken);
     }
 
     /// <summary>
@@ -52,6 +75,13 @@ public sealed class SessionGrader(EssayGrader? aiGrader)
         return OfflineGrader.AwaitingReview(question, reason, GradeSource.Ai);
     }
 
+    /// <summary>The grade to record for a code answer the sandbox could not run.</summary>
+    public static QuestionGrade AwaitingCodeReview(Question question, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return OfflineGrader.AwaitingReview(question, reason);
+    }
+
     /// <summary>graded only when every question is graded; the score adds up the graded questions, the maximum all of them.</summary>
     public static SessionGradeSummary Summarize(IReadOnlyList<QuestionGrade> grades)
     {
@@ -69,7 +99,8 @@ public sealed class SessionGrader(EssayGrader? aiGrader)
         foreach (var question in questions)
         {
             JsonElement? answer = answers.TryGetValue(question.Id, out var value) ? value : null;
-            grades.Add(GradeDeterministic(question, answer) ?? await GradeWithAiAsync(question, answer, cancellationToken));
+            grades.Add(GradeDeterministic(question, answer)
+                ?? (IsForSandbox(question) ? await GradeCodeAsync(question, answer, cancellationToken) : await GradeWithAiAsync(question, answer, cancellationToken)));
         }
         return Summarize(grades);
     }

@@ -25,8 +25,11 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
         {
             Gemini = await GeminiStandIn.StartAsync();
             Gemini.Script(Enumerable.Range(0, 50).Select(_ => GeminiReplies.InvalidKey(ApiKey)).ToArray());
+            // The real sandbox, so the code-run routes run code here too rather than answer 503.
+            var sandbox = await TestSandbox.SettingsAsync();
             App = await TestApp.StartAsync(settings =>
             {
+                sandbox(settings);
                 settings["Gemini:BaseUrl"] = Gemini.BaseUrl.ToString();
                 Lti.LtiFixture.Configure(settings);
                 settings["Webhooks:SecretKey"] = Webhooks.WebhookFixture.SecretKey;
@@ -95,6 +98,10 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
         ["PUT /api/v1/me/consents/{flag}"] = new(1, (_, _) => "/api/v1/me/consents/biometric_metrics", _ => new JsonObject { ["granted"] = true }),
         ["PUT /api/v1/sessions/{id:guid}/metrics"] = new(2, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/metrics", _ => new JsonObject { ["focus_score"] = 0.5 }),
         ["POST /api/v1/sessions/{id:guid}/hints"] = new(2, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/hints", _ => new JsonObject { ["question_id"] = "q4" }),
+        ["POST /api/v1/sessions/{id:guid}/responses/{questionId}/run"] = new(2, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/responses/q5/run",
+            _ => new JsonObject { ["code"] = AnswerCanary }),
+        ["POST /api/v1/papers/{id:guid}/questions/{questionId}/check"] = new(1, (w, _) => $"/api/v1/papers/{w.Paper}/questions/q5/check",
+            _ => new JsonObject { ["solution"] = AnswerCanary }),
         ["POST /api/v1/papers/{id:guid}/questions/generate"] = new(1, (w, _) => $"/api/v1/papers/{w.Paper}/questions/generate",
             _ => new JsonObject { ["topic"] = AnswerCanary, ["kind"] = "essay", ["count"] = 1 }),
         ["POST /api/v1/users/{uid}/delete"] = new(7, (w, _) => $"/api/v1/users/{w.CandidateUid}/delete"),

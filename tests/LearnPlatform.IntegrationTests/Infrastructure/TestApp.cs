@@ -60,6 +60,7 @@ public sealed class TestApp : IAsyncDisposable
             ["RateLimits:Policies:guest-sessions:PermitLimit"] = "100000",
             ["RateLimits:Policies:exam-listing:PermitLimit"] = "100000",
             ["RateLimits:Policies:ai:PermitLimit"] = "100000",
+            ["RateLimits:Policies:code_runs:PermitLimit"] = "100000",
             // Workers wake on notifications; the short poll matters only to tests that move a manual clock.
             ["Workflows:PollInterval"] = "00:00:00.200",
             ["Grading:RetryInitialInterval"] = "00:00:00.100",

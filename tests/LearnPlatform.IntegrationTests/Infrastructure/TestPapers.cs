@@ -24,6 +24,7 @@ public static class TestPapers
             {
                 Id = "q5", Kind = QuestionKinds.Code, Language = "python", Prompt = "Write add(a, b).", Points = 3,
                 Tests = [new CodeTest { Call = "add(2, 3)", Expected = "5" }, new CodeTest { Call = "add(HIDDEN_SECRET, 1)", Expected = "2", Hidden = true }],
+                Solution = "SOLUTION_SECRET = 1\ndef add(a, b):\n    return a + b\n",
             },
         ],
     };

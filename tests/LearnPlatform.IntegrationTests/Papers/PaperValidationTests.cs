@@ -84,7 +84,7 @@ public sealed class PaperValidationTests(AppFixture fixture) : IClassFixture<App
         { "questions[3].ai_fallback", "questions/3/ai_fallback", "true" },
         // Code.
         { "questions[4].language", "questions/4/language", null },
-        { "questions[4].language", "questions/4/language", "\"javascript\"" },
+        { "questions[4].language", "questions/4/language", "\"ruby\"" },
         { "questions[4].tests", "questions/4/tests", null },
         { "questions[4].tests", "questions/4/tests", "[]" },
         { "questions[4].tests", "questions/4/tests", List(51, i => $$"""{"call": "f({{i}})", "expected": "1"}""") },

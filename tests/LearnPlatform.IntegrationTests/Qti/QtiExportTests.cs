@@ -21,6 +21,7 @@ public sealed class QtiExportTests(AppFixture fixture) : IClassFixture<AppFixtur
           "shuffle_options": true,
           "mode": "practice",
           "allow_hints_during_exam": true,
+          "allow_code_runs": true,
           "questions": [
             {"id": "1", "kind": "single_choice", "prompt": "Which is immutable?\nPick one.", "options": ["list", "tuple", "a  <b> & c", "two\nlines"], "correct": ["tuple"], "points": 1.5},
             {"id": "_multi", "kind": "multiple_choice", "prompt": "  Indented code:\n    x = [1, 2]\n\n\tdone", "options": ["x is a list", "x is a tuple", "x has 2 items"], "correct": ["x is a list", "x has 2 items"], "points": 2},
@@ -78,7 +79,7 @@ public sealed class QtiExportTests(AppFixture fixture) : IClassFixture<AppFixtur
         var copy = await imported.Content.ReadFromJsonAsync<JsonElement>();
         Assert.NotEqual(original.Id(), copy.Id());
         Assert.Equal("draft", copy.GetProperty("status").GetString());
-        var fields = new[] { "title", "time_limit_seconds", "max_attempts", "guest_access", "shuffle_questions", "shuffle_options", "mode", "allow_hints_during_exam", "questions" };
+        var fields = new[] { "title", "time_limit_seconds", "max_attempts", "guest_access", "shuffle_questions", "shuffle_options", "mode", "allow_hints_during_exam", "allow_code_runs", "questions" };
         foreach (var field in fields)
         {
             Assert.Equal(original.GetProperty(field).GetRawText(), copy.GetProperty(field).GetRawText());
@@ -116,7 +117,9 @@ public sealed class QtiExportTests(AppFixture fixture) : IClassFixture<AppFixtur
         using var response = await author.ExportAsync(paper.Id());
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.Conflict);
-        Assert.Contains("q5", problem.GetProperty("errors").GetProperty("questions[4]")[0].GetString(), StringComparison.Ordinal);
+        var errors = problem.GetProperty("errors");
+        Assert.Equal(["questions[4]"], errors.EnumerateObject().Select(e => e.Name));
+        Assert.Equal("Question q5 is a code question, which QTI 3.0 choice, text-entry and extended-text items cannot carry.", errors.GetProperty("questions[4]")[0].GetString());
     }
 
     [Fact]

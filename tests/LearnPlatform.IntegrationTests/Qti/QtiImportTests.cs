@@ -56,9 +56,10 @@ public sealed class QtiImportTests(AppFixture fixture) : IClassFixture<AppFixtur
     {
         var (author, tenant) = await AuthorAsync();
         var package = QtiCalls.Zip(
-            ("imsmanifest.xml", QtiSamples.Manifest("good.xml", "match.xml", "old.xml", "image.xml", "badkey.xml", "one.xml", "missing.xml")),
+            ("imsmanifest.xml", QtiSamples.Manifest("good.xml", "match.xml", "code.xml", "old.xml", "image.xml", "badkey.xml", "one.xml", "missing.xml")),
             ("good.xml", QtiSamples.ChoiceWithPromptInside),
             ("match.xml", QtiSamples.MatchInteraction),
+            ("code.xml", QtiSamples.CodeEditorInteraction),
             ("old.xml", QtiSamples.Qti21Item),
             ("image.xml", QtiSamples.ChoiceWithImage),
             ("badkey.xml", QtiSamples.ChoiceWithUnknownKey),
@@ -68,8 +69,11 @@ public sealed class QtiImportTests(AppFixture fixture) : IClassFixture<AppFixtur
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         var errors = problem.GetProperty("errors");
-        Assert.Equal(["badkey.xml", "image.xml", "match.xml", "missing.xml", "old.xml"], errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["badkey.xml", "code.xml", "image.xml", "match.xml", "missing.xml", "old.xml"], errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
         Assert.Contains("qti-match-interaction", errors.GetProperty("match.xml")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(
+            "<qti-portable-custom-interaction> has no question kind here; choice, text-entry and extended-text interactions can be imported.",
+            errors.GetProperty("code.xml")[0].GetString());
         Assert.Contains("QTI 2.x", errors.GetProperty("old.xml")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("<img>", errors.GetProperty("image.xml")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("Z", errors.GetProperty("badkey.xml")[0].GetString(), StringComparison.Ordinal);

@@ -78,6 +78,20 @@ public static class QtiSamples
         </qti-assessment-item>
         """;
 
+    /// <summary>How QTI 3.0 tools carry a code question: a portable custom interaction (an editor) with a string response.</summary>
+    public static string CodeEditorInteraction => $"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <qti-assessment-item xmlns="{Asi}" identifier="CODE" title="Code" adaptive="false" time-dependent="false">
+          <qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="string"/>
+          <qti-item-body>
+            <p>Write add(a, b).</p>
+            <qti-portable-custom-interaction response-identifier="RESPONSE" custom-interaction-type-identifier="urn:example:code-editor" module="editor">
+              <qti-interaction-markup><div class="editor" data-language="python"></div></qti-interaction-markup>
+            </qti-portable-custom-interaction>
+          </qti-item-body>
+        </qti-assessment-item>
+        """;
+
     public const string Qti21Item = """
         <?xml version="1.0" encoding="UTF-8"?>
         <assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="OLD" title="Old" adaptive="false" timeDependent="false"/>

@@ -33,6 +33,18 @@ public sealed class PaperRequestValidatorTests
     }
 
     [Fact]
+    public void CodeQuestionsTakeAReferenceSolutionAndPythonOrJavaScript()
+    {
+        var python = new QuestionRequest("c", QuestionKinds.Code, "f", null, null, null, "python", [new CodeTestRequest("f()", "1", true)], 1, null, "def f():\n    return 1\n");
+
+        Assert.Empty(FailedFields(Paper(python)));
+        Assert.Empty(FailedFields(Paper(python with { Language = "javascript", Solution = null })));
+        Assert.Equal(["questions[0].language"], FailedFields(Paper(python with { Language = "ruby" })));
+        Assert.Equal(["questions[0].solution"], FailedFields(Paper(python with { Solution = new string('x', 100_001) })));
+        Assert.Equal(["questions[0].solution"], FailedFields(Paper(Essay("e") with { Solution = "42" })));
+    }
+
+    [Fact]
     public void EachRepeatedIdIsReportedWhereItRepeats()
     {
         Assert.Equal(["questions[1].id", "questions[3].id"], FailedFields(Paper(Essay("a"), Essay("a"), Essay("b"), Essay("a"))));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LearnPlatform.Core.Ai;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Gemini;
+using LearnPlatform.Sandbox.Client;
 using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,8 @@ public sealed partial class GradingActivities(
 {
     public ActivityOptions AiStepOptions { get; } = new() { StartToCloseTimeout = options.Value.AiStepTimeout };
 
+    public ActivityOptions CodeStepOptions { get; } = new() { StartToCloseTimeout = options.Value.CodeStepTimeout };
+
     public async Task<GradingPlan?> GradeByRulesAsync(ActivityContext activity, GradeSessionInput input, CancellationToken ct)
     {
         await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, activity.TenantId);
@@ -41,6 +44,7 @@ public sealed partial class GradingActivities(
 
         var settled = new List<QuestionGrade>();
         var forAi = new List<string>();
+        var forCode = new List<string>();
         foreach (var question in work.Questions)
         {
             if (grader.GradeDeterministic(question, work.AnswerTo(question.Id)) is { } grade)
@@ -49,10 +53,10 @@ public sealed partial class GradingActivities(
             }
             else
             {
-                forAi.Add(question.Id);
+                (SessionGrader.IsForSandbox(question) ? forCode : forAi).Add(question.Id);
             }
         }
-        return new GradingPlan(settled, forAi);
+        return new GradingPlan(settled, forAi, forCode);
     }
 
     /// <summary>
@@ -109,6 +113,47 @@ public sealed partial class GradingActivities(
             }
             LogAiGaveUp(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
             return SessionGrader.AwaitingReview(question, e);
+        }
+    }
+
+    /// <summary>
+    /// One code answer run against its question's tests in the sandbox. A program that fails or hits a limit is graded;
+    /// a sandbox that cannot be reached or is busy is retried with the run's backoff, and after
+    /// <see cref="GradingOptions.SandboxAttempts"/> the answer waits for a human, as does one the sandbox refuses.
+    /// </summary>
+    public async Task<QuestionGrade> GradeCodeAsync(ActivityContext activity, GradeSessionInput input, string questionId, CancellationToken ct)
+    {
+        Question? question;
+        JsonElement? answer;
+        await using (var db = DataServiceCollectionExtensions.CreateContext(dataSource, activity.TenantId))
+        {
+            var work = await LoadAsync(db, activity, input, ct);
+            question = work?.Questions.FirstOrDefault(q => q.Id == questionId);
+            if (work is null || question is null)
+            {
+                // Superseded by a regrade: the save step will write nothing, so run nothing.
+                return new QuestionGrade(questionId, null, 0, GradeStatus.NeedsReview, GradeSource.Auto, null, null, null);
+            }
+            answer = work.AnswerTo(questionId);
+        }
+        try
+        {
+            return await grader.GradeCodeAsync(question, answer, ct);
+        }
+        catch (SandboxUnavailableException e) when (activity.Attempt < options.Value.SandboxAttempts)
+        {
+            LogSandboxRetry(logger, activity.RunId, questionId, activity.Attempt, e.Message);
+            throw new RetryLaterException("the code sandbox is unavailable", e.RetryAfter ?? TimeSpan.Zero, e);
+        }
+        catch (SandboxUnavailableException e)
+        {
+            LogSandboxGaveUp(logger, activity.RunId, questionId, activity.Attempt, e.Message);
+            return SessionGrader.AwaitingCodeReview(question, GradeFeedback.SandboxUnavailable);
+        }
+        catch (SandboxRequestException e)
+        {
+            LogSandboxRefused(logger, activity.RunId, questionId, e.Message);
+            return SessionGrader.AwaitingCodeReview(question, GradeFeedback.SandboxRefused);
         }
     }
 
@@ -195,6 +240,15 @@ public sealed partial class GradingActivities(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grading run {RunId}: AI grading of question {QuestionId} failed ({Kind}) on attempt {Attempt}; the answer goes to review")]
     private static partial void LogAiGaveUp(ILogger logger, Guid runId, string questionId, GeminiErrorKind kind, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grading run {RunId}: the code sandbox could not run question {QuestionId} on attempt {Attempt} ({Reason}); retrying")]
+    private static partial void LogSandboxRetry(ILogger logger, Guid runId, string questionId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grading run {RunId}: the code sandbox could not run question {QuestionId} on attempt {Attempt} ({Reason}); the answer goes to review")]
+    private static partial void LogSandboxGaveUp(ILogger logger, Guid runId, string questionId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Grading run {RunId}: the code sandbox refused question {QuestionId} ({Reason}); the answer goes to review")]
+    private static partial void LogSandboxRefused(ILogger logger, Guid runId, string questionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Grading run {RunId}: the session's AI {Cap} cap is reached; question {QuestionId} goes to review")]
     private static partial void LogAiCapReached(ILogger logger, Guid runId, string questionId, string cap);

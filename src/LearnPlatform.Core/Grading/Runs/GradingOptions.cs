@@ -10,6 +10,9 @@ public sealed class GradingOptions
     /// <summary>Run attempts during which a Gemini outage, rate limit or timeout is retried; after them the answer goes to review.</summary>
     public int AiAttempts { get; set; } = 6;
 
+    /// <summary>Run attempts during which an unreachable or busy code sandbox is retried; after them the answer goes to review.</summary>
+    public int SandboxAttempts { get; set; } = 6;
+
     /// <summary>Attempts before a run failing for any other reason (the database unreachable) is parked for an operator.</summary>
     public int MaxAttempts { get; set; } = 12;
 
@@ -19,6 +22,9 @@ public sealed class GradingOptions
 
     /// <summary>One AI grading, its in-grader retries for unusable output included.</summary>
     public TimeSpan AiStepTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>One code answer's runs in the sandbox (visible tests, then hidden ones), waits in its queue included.</summary>
+    public TimeSpan CodeStepTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
     internal WorkflowOptions Workflow => new()
     {

@@ -1,7 +1,9 @@
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Grading.Code;
 using LearnPlatform.Core.Grading.Gemini;
 using LearnPlatform.Core.Lti;
 using LearnPlatform.Core.Webhooks;
+using LearnPlatform.Sandbox.Client;
 using LearnPlatform.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,8 +18,8 @@ namespace LearnPlatform.Core.Grading.Runs;
 public static class GradingServices
 {
     /// <summary>
-    /// Grading (Gemini when a platform key is configured, the offline grader otherwise) and the workflow types that run
-    /// it. Every host that starts runs needs this; only hosts that execute them add <see cref="AddWorkflowWorker"/>.
+    /// Grading (Gemini when a platform key is configured, the code sandbox when Sandbox__BaseUrl is set, the offline
+    /// grader otherwise) and the workflow types that run it. Every host that starts runs needs this; only hosts that execute them add <see cref="AddWorkflowWorker"/>.
     /// </summary>
     public static IServiceCollection AddGradingWorkflows(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,6 +30,8 @@ public static class GradingServices
         services.AddOptions<AiPricesOptions>().Bind(configuration.GetSection(AiPricesOptions.SectionName));
         var gemini = configuration.GetSection(GeminiOptions.SectionName).Get<GeminiOptions>() ?? new GeminiOptions();
         var essay = configuration.GetSection($"{GradingOptions.SectionName}:Essay").Get<EssayGraderOptions>() ?? new EssayGraderOptions();
+        services.AddSandboxClient(configuration);
+        var sandbox = SandboxSettings.IsConfigured(configuration);
 
         // Grading's own long-lived client, built here because the worker host grades too and has no AI routes (the API's
         // routes use the typed client of AddGemini). The pooled-connection lifetime keeps DNS changes visible; the
@@ -41,7 +45,8 @@ public static class GradingServices
                     sp.GetRequiredService<TimeProvider>()),
                 essay,
                 sp.GetRequiredService<ILogger<EssayGrader>>())
-            : null));
+            : null,
+            sandbox ? new CodeGrader(sp.GetRequiredService<SandboxClient>) : null));
         services.AddLtiTool(configuration);
         services.AddWebhookDelivery(configuration);
         services.AddSingleton(sp =>
