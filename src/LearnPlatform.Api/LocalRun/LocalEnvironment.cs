@@ -35,6 +35,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
             Console.WriteLine("Starting a private PostgreSQL cluster under .local/postgres ...");
             local.cluster = await LocalPostgresCluster.StartAsync(Path.Combine(root, ".local", "postgres"), durable: true, ct);
             var database = await local.cluster.Provisioner.EnsureDatabaseAsync("learnplatform", ct: ct);
+            await local.cluster.Provisioner.EnsurePartmanAsync(database, ct);
             await DatabaseMigrator.MigrateAsync(database.OwnerConnectionString, database.AppConnectionString, ct);
             await DemoSeed.SeedDatabaseAsync(database.OwnerConnectionString, ct);
             var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database.AppConnectionString };

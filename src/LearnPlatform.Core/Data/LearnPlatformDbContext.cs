@@ -16,6 +16,10 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<Accommodation> Accommodations => Set<Accommodation>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<QuestionGradeRow> QuestionGrades => Set<QuestionGradeRow>();
+    public DbSet<TelemetryEvent> TelemetryEvents => Set<TelemetryEvent>();
+    public DbSet<TelemetryTicket> TelemetryTickets => Set<TelemetryTicket>();
+    public DbSet<TelemetryConnection> TelemetryConnections => Set<TelemetryConnection>();
+    public DbSet<TelemetrySetting> TelemetrySettings => Set<TelemetrySetting>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -67,6 +71,29 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         {
             audit.ToTable("audit_events");
             audit.Property(a => a.Details).HasColumnType("jsonb");
+        });
+
+        modelBuilder.Entity<TelemetryEvent>(telemetry =>
+        {
+            telemetry.ToTable("telemetry_events");
+            telemetry.HasKey(e => new { e.SessionDay, e.Id });
+            telemetry.Property(e => e.Id).ValueGeneratedOnAdd();
+            telemetry.Property(e => e.Data).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<TelemetryTicket>(ticket =>
+        {
+            ticket.ToTable("telemetry_tickets");
+            ticket.HasKey(t => t.TicketHash);
+        });
+        modelBuilder.Entity<TelemetryConnection>(connection =>
+        {
+            connection.ToTable("telemetry_connections");
+            connection.HasKey(c => c.SessionId);
+        });
+        modelBuilder.Entity<TelemetrySetting>(setting =>
+        {
+            setting.ToTable("telemetry_settings");
+            setting.HasKey(s => s.TenantId);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.EventStore;
 using LearnPlatform.Core.Grading.Gemini;
 using LearnPlatform.Workflows;
 using Microsoft.Extensions.Configuration;
@@ -41,6 +42,7 @@ public static class GradingServices
                 sp.GetRequiredService<ILogger<EssayGrader>>())
             : null));
         services.AddSingleton<GradingActivities>();
+        services.AddTelemetryStore(configuration);
         services.AddSingleton(sp =>
         {
             // The deadline workflow starts grading runs, so its activities need a client over the registry being built:
@@ -51,7 +53,8 @@ public static class GradingServices
             return registry
                 .Register(GradingRuns.GradeSession, new GradeSessionWorkflow(sp.GetRequiredService<GradingActivities>()),
                     sp.GetRequiredService<IOptions<GradingOptions>>().Value.Workflow)
-                .Register(GradingRuns.SessionDeadline, new SessionDeadlineWorkflow(deadlines));
+                .Register(GradingRuns.SessionDeadline, new SessionDeadlineWorkflow(deadlines))
+                .RegisterTelemetryMaintenance(sp);
         });
         services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<WorkflowRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WorkflowAdmin(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
@@ -72,6 +75,8 @@ public static class GradingServices
             sp.GetRequiredService<ILogger<WorkflowWorker>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());
+        // Scheduled runs are started where runs are executed.
+        services.AddTelemetryMaintenanceSchedule();
         services.Configure<HostOptions>(host =>
         {
             var needed = options.ShutdownGrace + TimeSpan.FromSeconds(10);
