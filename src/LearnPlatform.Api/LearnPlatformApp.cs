@@ -12,6 +12,7 @@ using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Sessions;
+using LearnPlatform.Api.Telemetry;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
@@ -54,6 +55,7 @@ public static class LearnPlatformApp
         services.AddMembers();
         services.AddPrivacy();
         services.AddAi(configuration);
+        services.AddTelemetry(configuration);
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -103,6 +105,7 @@ public static class LearnPlatformApp
         app.UseAccessDeniedAudit();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseWebSockets();
 
         app.MapHealth();
         app.MapMe();
@@ -115,6 +118,7 @@ public static class LearnPlatformApp
         app.MapAuditEvents();
         app.MapPrivacy();
         app.MapAi();
+        app.MapTelemetry();
         return app;
     }
 }

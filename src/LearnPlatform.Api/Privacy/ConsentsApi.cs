@@ -9,7 +9,7 @@ namespace LearnPlatform.Api.Privacy;
 
 public static class ConsentFlags
 {
-    /// <summary>Opt-in for derived attention metrics (a focus score, tab switches) reported during an attempt.</summary>
+    /// <summary>Opt-in for derived attention metrics (a focus score, tab switches) and keystroke timing statistics reported during an attempt.</summary>
     public const string BiometricMetrics = "biometric_metrics";
 
     /// <summary>Every flag a candidate can set; all are off until granted. The consents table's CHECK lists the same.</summary>
@@ -79,8 +79,12 @@ public static class ConsentsApi
             DELETE FROM session_metrics WHERE tenant_id = {caller.TenantId}
               AND session_id IN (SELECT id FROM exam_sessions WHERE tenant_id = {caller.TenantId} AND candidate_uid = {caller.Uid})
             """, ct);
+        var keystrokeStatsRemoved = granted || flag != ConsentFlags.BiometricMetrics ? 0 : await db.Database.ExecuteSqlAsync($"""
+            DELETE FROM telemetry_events WHERE tenant_id = {caller.TenantId} AND type = 'keystroke_stats'
+              AND session_id IN (SELECT id FROM exam_sessions WHERE tenant_id = {caller.TenantId} AND candidate_uid = {caller.Uid})
+            """, ct);
         AuditTrail.Record(db, caller, now, granted ? "consent.grant" : "consent.withdraw", $"consent/{flag}",
-            granted ? null : new { metrics_removed = removed });
+            granted ? null : new { metrics_removed = removed, keystroke_stats_removed = keystrokeStatsRemoved });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return TypedResults.Ok(view);

@@ -38,10 +38,18 @@ public static class SessionMetricsApi
     /// <summary>Two numbers fit in far less; anything bigger is not a metrics report.</summary>
     public const long MaxBodyBytes = 1024;
 
+    /// <summary>RFC 9745: deprecated since 2026-12-01, when the telemetry socket and the integrity summary derived from its events replaced it.</summary>
+    public const string Deprecation = "@1796083200";
+
     public static void MapSessionMetrics(this IEndpointRouteBuilder routes) =>
         routes.MapPut("/api/v1/sessions/{id:guid}/metrics", PutAsync)
             .RequireAuthorization(Policies.TenantCaller)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .AddEndpointFilter((context, next) =>
+            {
+                context.HttpContext.Response.Headers["Deprecation"] = Deprecation;
+                return next(context);
+            })
             .Validate<SessionMetricsRequest>();
 
     private static async Task<Results<Ok<SessionMetricsView>, ProblemHttpResult>> PutAsync(

@@ -8,7 +8,7 @@ namespace LearnPlatform.Api.Privacy;
 
 /// <summary>
 /// Erases a user from one tenant inside the caller's transaction. Personal content (answers, feedback about them,
-/// accommodations, consents, metrics, the membership) is deleted; rows that feed statistics (sessions, scores,
+/// accommodations, consents, metrics, telemetry events, the membership) is deleted; rows that feed statistics (sessions, scores,
 /// papers, the audit trail) keep their numbers but the uid becomes a random pseudonym of which no mapping is kept.
 /// </summary>
 public static class UserErasure
@@ -30,6 +30,9 @@ public static class UserErasure
         ("workflow_steps", "SELECT privacy_erase_workflow_steps(@runs)"),
         ("session_responses", "SELECT privacy_delete_answers(@u)"),
         ("session_metrics", "DELETE FROM session_metrics WHERE session_id = ANY (@sessions)"),
+        // What the browser reported during the user's attempts is about the user; none of it feeds statistics.
+        ("telemetry_events", "DELETE FROM telemetry_events WHERE tenant_id = @t AND session_id = ANY (@sessions)"),
+        ("telemetry_connections", "DELETE FROM telemetry_connections WHERE session_id = ANY (@sessions)"),
         // Scores stay for the paper's statistics; words written about the answer do not.
         ("question_grades", $"""
             UPDATE question_grades SET auto_feedback = NULL,
