@@ -234,16 +234,17 @@ public sealed partial class TelemetrySocket : IFrameOwner, IDisposable
         }
     }
 
-    /// <summary>Heartbeats, and the session re-read at each one, at the deadline, and when asked.</summary>
+    /// <summary>Heartbeats (paced by the monotonic clock), and the session re-read at each one, at the deadline, and when asked.</summary>
     private async Task WatchLoopAsync(CancellationToken ct)
     {
-        var nextBeat = time.GetUtcNow() + options.HeartbeatInterval;
+        var lastBeat = time.GetTimestamp();
         try
         {
-            while (!ct.IsCancellationRequested)
+            while (Volatile.Read(ref closeRequested) == 0)
             {
-                var now = time.GetUtcNow();
-                var wait = Min(nextBeat - now, deadline - now);
+                var untilBeat = options.HeartbeatInterval - time.GetElapsedTime(lastBeat);
+                var untilDeadline = deadline - time.GetUtcNow();
+                var wait = untilBeat < untilDeadline ? untilBeat : untilDeadline;
                 var check = checkNow;
                 await Task.WhenAny(Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, ct), check.Task);
                 if (check.Task.IsCompleted)
@@ -251,10 +252,10 @@ public sealed partial class TelemetrySocket : IFrameOwner, IDisposable
                     checkNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
                 ct.ThrowIfCancellationRequested();
-                if (time.GetUtcNow() >= nextBeat)
+                if (time.GetElapsedTime(lastBeat) >= options.HeartbeatInterval)
                 {
                     Send(OutgoingFrames.Heartbeat(time.GetUtcNow()));
-                    nextBeat = time.GetUtcNow() + options.HeartbeatInterval;
+                    lastBeat = time.GetTimestamp();
                 }
                 await CheckSessionAsync(ct);
             }
@@ -299,8 +300,6 @@ public sealed partial class TelemetrySocket : IFrameOwner, IDisposable
             LogCheckFailed(logger, session.SessionId, e.GetType().Name);
         }
     }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private sealed record Outgoing(byte[]? Frame, int CloseCode = 0, string CloseReason = "");
 
