@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using LearnPlatform.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,11 @@ public sealed class TelemetryStoreOptions
 
 public sealed record TelemetryMaintenanceInput(DateTimeOffset Slot);
 
+/// <summary>What one pass did, as telemetry_maintain reports it; the maintenance run's checkpoint.</summary>
+/// <param name="PartitionsBy">pg_partman, or sql for the plain-SQL fallback.</param>
+/// <param name="RetentionDays">The longest retention of any tenant: partitions older than that were dropped.</param>
+public sealed record TelemetryMaintenanceSummary(string PartitionsBy, int RetentionDays, int Created, int Dropped, long RowsDeleted, long TicketsDeleted);
+
 /// <summary>
 /// The event store's scheduled job on the workflow engine: one run per <see cref="TelemetryStoreOptions.MaintenanceInterval"/>,
 /// keyed by its slot so that any number of replicas start it once; its one step calls <c>telemetry_maintain</c>
@@ -42,17 +48,19 @@ public sealed partial class TelemetryMaintenance(NpgsqlDataSource dataSource, IO
     public static DateTimeOffset SlotOf(DateTimeOffset now, TimeSpan interval) =>
         DateTimeOffset.UnixEpoch.AddTicks((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / interval.Ticks * interval.Ticks);
 
-    /// <summary>One pass; the summary the function returns (JSON) is the step's checkpoint.</summary>
-    public async Task<string> MaintainAsync(CancellationToken ct)
+    private static readonly JsonSerializerOptions SummaryJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>One pass; its summary is the step's checkpoint.</summary>
+    public async Task<TelemetryMaintenanceSummary> MaintainAsync(CancellationToken ct)
     {
         var settings = options.Value;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand("SELECT telemetry_maintain(@premake, @retention)::text", connection);
         command.Parameters.AddWithValue("premake", settings.PremakeDays);
         command.Parameters.AddWithValue("retention", settings.RetentionDays);
-        var summary = (string)(await command.ExecuteScalarAsync(ct))!;
-        LogMaintained(logger, summary);
-        return summary;
+        var json = (string)(await command.ExecuteScalarAsync(ct))!;
+        LogMaintained(logger, json);
+        return JsonSerializer.Deserialize<TelemetryMaintenanceSummary>(json, SummaryJson)!;
     }
 
     internal WorkflowRegistry Register(WorkflowRegistry registry) =>
