@@ -95,6 +95,10 @@ public sealed class LocalEnvironment : IAsyncDisposable
                     -H 'Content-Type: application/json' -d '{"answer":["4"]}'
                   curl -s -X PUT {{baseUrl}}/api/v1/sessions/$SESSION/responses/q4 -H "Authorization: Bearer $CANDIDATE" \
                     -H 'Content-Type: application/json' -d '{"answer":"Lists can change after creation; tuples cannot."}'
+                  # Live telemetry, as the candidate's browser sends it (a small .NET script, run from the repository root):
+                  dotnet run tools/telemetry-socket.cs -- {{baseUrl}} $SESSION "Bearer $CANDIDATE"
+                  curl -s {{baseUrl}}/api/v1/sessions/$SESSION/events -H "Authorization: Bearer $ADMIN"
+                  curl -s {{baseUrl}}/api/v1/sessions/$SESSION/integrity -H "Authorization: Bearer $ADMIN"
                   curl -s -X POST {{baseUrl}}/api/v1/sessions/$SESSION/submit -H "Authorization: Bearer $CANDIDATE"
                   sleep 1; curl -s {{baseUrl}}/api/v1/sessions/$SESSION/result -H "Authorization: Bearer $CANDIDATE"
                   # Graded in-process; {{(gradingWithAi ? "the essay is graded by Gemini" : "without a Gemini key the essay waits for a human (needs_review)")}}:

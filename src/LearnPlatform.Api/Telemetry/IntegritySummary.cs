@@ -37,7 +37,7 @@ public static class IntegritySummary
     public static IntegrityView Summarize(IEnumerable<IntegrityEvent> events, IReadOnlySet<string> codeQuestionIds, DateTimeOffset sessionEnd)
     {
         var ordered = events.OrderBy(e => e.At).ToList();
-        var skew = Median(ordered.Select(e => (e.ReceivedAt - e.At).TotalSeconds).ToList());
+        var skew = ClockSkew(ordered);
 
         int tabSwitches = 0, pastes = 0, copies = 0, fullscreenExits = 0;
         var pasteIntoCode = false;
@@ -107,12 +107,21 @@ public static class IntegritySummary
 
     private static double Seconds(TimeSpan span) => Math.Round(span.TotalSeconds, 1);
 
+    /// <summary>
+    /// How far the client's clock is behind the server's (negative: ahead), in seconds. Events are batched and may be
+    /// resent, so most arrive late; heartbeats are sent as they happen, so their median delay measures the clock. Without
+    /// heartbeats, the smallest delay of any event is the closest bound there is.
+    /// </summary>
+    private static double ClockSkew(List<IntegrityEvent> events)
+    {
+        var heartbeats = events.Where(e => e.Type == EventTypes.Heartbeat).Select(Delay).ToList();
+        return heartbeats.Count > 0 ? Median(heartbeats) : events.Count > 0 ? events.Min(Delay) : 0;
+
+        static double Delay(IntegrityEvent e) => (e.ReceivedAt - e.At).TotalSeconds;
+    }
+
     private static double Median(List<double> values)
     {
-        if (values.Count == 0)
-        {
-            return 0;
-        }
         values.Sort();
         var middle = values.Count / 2;
         return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;

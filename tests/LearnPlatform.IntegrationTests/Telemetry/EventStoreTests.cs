@@ -47,6 +47,7 @@ public sealed class EventStoreTests(AppFixture fixture) : IClassFixture<AppFixtu
     [Fact]
     public async Task ScheduledRunKeepsPartitionsAheadWithPgPartman()
     {
+        await AssertPartmanInstalledAsync(App);
         var completed = await WaitForMaintenanceRunAsync(App);
 
         Assert.Equal("pg_partman", completed);
@@ -71,6 +72,10 @@ public sealed class EventStoreTests(AppFixture fixture) : IClassFixture<AppFixtu
     {
         await using var app = partman ? null : await TestApp.StartAsync(database: await PlainDatabaseAsync());
         var target = app ?? App;
+        if (partman)
+        {
+            await AssertPartmanInstalledAsync(App);
+        }
         var shortKeeper = await TelemetrySetup.StartAsync(target);
         var defaultKeeper = await TelemetrySetup.StartAsync(target);
         var admin = await shortKeeper.SignUpAsync(target, Roles.Admin);
@@ -115,6 +120,10 @@ public sealed class EventStoreTests(AppFixture fixture) : IClassFixture<AppFixtu
         Assert.Equal(1, await app.EventCountAsync(t.Session));
         Assert.Contains(today, (await PartitionsAsync(app.Database.OwnerConnectionString)).Select(p => p.From));
     }
+
+    private static async Task AssertPartmanInstalledAsync(TestApp app) =>
+        Assert.True(await app.CountAsync("SELECT count(*) FROM pg_extension WHERE extname = 'pg_partman'") == 1,
+            "pg_partman is not installed: apt-get install postgresql-15-partman (.ci/run does), then run the tests again.");
 
     /// <summary>A database migrated by the operator CLI's migrator without pg_partman: the plain-SQL path.</summary>
     private static async Task<LocalDatabase> PlainDatabaseAsync()

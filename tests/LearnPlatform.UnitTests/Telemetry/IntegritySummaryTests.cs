@@ -95,6 +95,16 @@ public sealed class IntegritySummaryTests
     }
 
     [Fact]
+    public void WithoutHeartbeatsTheSkewIsTheSmallestDelay()
+    {
+        // A batch sent at 130 s (client clock) that the server received 30 s later by its own clock.
+        var view = IntegritySummary.Summarize([At(10, "blur", skew: 150), At(70, "focus", skew: 90), At(100, "copy", skew: 60), At(130, "copy", skew: 30)],
+            Code, Start.AddHours(1));
+
+        Assert.Equal(30, view.ClockSkewSeconds);
+    }
+
+    [Fact]
     public void NoEventsIsAnEmptySummary()
     {
         var view = IntegritySummary.Summarize([], Code, Start);
