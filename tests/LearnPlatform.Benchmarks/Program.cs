@@ -11,11 +11,17 @@ using Npgsql;
 //   dotnet run -c Release --project tests/LearnPlatform.Benchmarks -- [runs] [workers list] [concurrency] [latency samples] [pgbench seconds] [--no-fsync]
 // Or the cost of one PostgreSQL rate-limit check, beside pgbench -N the same way:
 //   dotnet run -c Release --project tests/LearnPlatform.Benchmarks -- --rate-limit [latency samples] [concurrency] [seconds] [keys] [pgbench seconds] [--no-fsync]
+// Or G5, acknowledged telemetry events per second over many sockets, beside a COPY of the same rows:
+//   dotnet run -c Release --project tests/LearnPlatform.Benchmarks -- --telemetry [sockets] [seconds per phase] [--no-fsync]
 var culture = CultureInfo.InvariantCulture;
 var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 if (args.Contains("--rate-limit"))
 {
     return await RateLimitMode.RunAsync(positional, durable: !args.Contains("--no-fsync"));
+}
+if (args.Contains("--telemetry"))
+{
+    return await TelemetryMode.RunAsync(positional, durable: !args.Contains("--no-fsync"));
 }
 var runs = positional.Length > 0 ? int.Parse(positional[0], culture) : 5000;
 var workerCounts = positional.Length > 1 ? positional[1].Split(',').Select(w => int.Parse(w, culture)).ToArray() : [1, 2, 4];

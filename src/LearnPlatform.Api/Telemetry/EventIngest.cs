@@ -22,7 +22,7 @@ public interface IFrameOwner
 /// The event store's ingest: sockets put checked frames into a bounded queue (a full queue makes them wait, and so
 /// slows their clients: back-pressure, never a dropped event); writers take whatever is queued, up to
 /// <see cref="TelemetrySocketOptions.IngestBatchRows"/> events, store it in one transaction (one multi-row insert per
-/// tenant, under that tenant's row-level security), and only after the commit tell each frame's owner to acknowledge.
+/// tenant, under that tenant's row-level security, which refuses COPY FROM), and only after the commit tell each frame's owner to acknowledge.
 /// </summary>
 public sealed partial class EventIngest(
     NpgsqlDataSource dataSource, TelemetryMaintenance maintenance, IOptions<TelemetrySocketOptions> options, ILogger<EventIngest> logger)
@@ -43,12 +43,20 @@ public sealed partial class EventIngest(
     /// </summary>
     private const string LiveSessions = "u.session_id IN (SELECT s.id FROM exam_sessions s WHERE s.id = ANY (@live) AND s.status = 'in_progress' FOR SHARE)";
 
+    /// <summary>
+    /// A resend of a stored seq is skipped. Cheaper than ON CONFLICT (no speculative insertion per row); a resend racing
+    /// its original in another transaction still hits the unique index, and the batch is simply stored again.
+    /// </summary>
+    private const string NotStoredYet = """
+        NOT EXISTS (SELECT 1 FROM telemetry_events e
+                    WHERE e.session_day = u.session_day AND e.session_id = u.session_id AND e.seq = u.seq AND e.idx = u.idx)
+        """;
+
     private const string Insert = $"""
         INSERT INTO telemetry_events ({Columns})
         SELECT @tenant, u.session_id, u.session_day, u.seq, u.idx, u.type, u.client_at, u.received_at, u.question_id, u.data
         {Unnest}
-        WHERE {LiveSessions}
-        ON CONFLICT (session_day, session_id, seq, idx) DO NOTHING
+        WHERE {LiveSessions} AND {NotStoredYet}
         """;
 
     /// <summary>
@@ -59,10 +67,9 @@ public sealed partial class EventIngest(
         INSERT INTO telemetry_events ({Columns})
         SELECT @tenant, u.session_id, u.session_day, u.seq, u.idx, u.type, u.client_at, u.received_at, u.question_id, u.data
         {Unnest}
-        WHERE {LiveSessions}
+        WHERE {LiveSessions} AND {NotStoredYet}
           AND EXISTS (SELECT 1 FROM exam_sessions s JOIN consents c ON c.tenant_id = s.tenant_id AND c.uid = s.candidate_uid
                       WHERE s.id = u.session_id AND c.flag = 'biometric_metrics' AND c.granted FOR SHARE OF c)
-        ON CONFLICT (session_day, session_id, seq, idx) DO NOTHING
         """;
 
     private readonly Channel<PendingFrame> queue = Channel.CreateBounded<PendingFrame>(
@@ -136,6 +143,11 @@ public sealed partial class EventIngest(
                 LogNoPartition(logger);
                 await TryMaintainAsync();
             }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < RetryDelays.Length)
+            {
+                // A resend committed by another writer meanwhile: stored again, the resend is now skipped.
+                LogRetrying(logger, rows, e.SqlState, TimeSpan.Zero);
+            }
             catch (NpgsqlException e) when (e.IsTransient && attempt < RetryDelays.Length)
             {
                 LogRetrying(logger, rows, e.GetType().Name, RetryDelays[attempt]);
@@ -172,37 +184,80 @@ public sealed partial class EventIngest(
             {
                 Parameters = { new NpgsqlParameter("tenant", tenant.Key.ToString()) },
             });
-            var rows = tenant.SelectMany(f => f.Events.Select((e, i) => (Frame: f, Event: e, Index: (short)i))).ToList();
-            AddInsert(commands, Insert, tenant.Key, rows.Where(r => r.Event.Type != EventTypes.KeystrokeStats).ToList());
-            AddInsert(commands, InsertConsented, tenant.Key, rows.Where(r => r.Event.Type == EventTypes.KeystrokeStats).ToList());
+            var events = new EventColumns();
+            var keystrokes = new EventColumns();
+            // The same seq twice in one batch (a resend right behind its original) is stored once.
+            var seen = new HashSet<(Guid Session, long Seq)>();
+            foreach (var frame in tenant)
+            {
+                if (frame.Seq is { } seq && !seen.Add((frame.Session.SessionId, seq)))
+                {
+                    continue;
+                }
+                for (var i = 0; i < frame.Events.Count; i++)
+                {
+                    (frame.Events[i].Type == EventTypes.KeystrokeStats ? keystrokes : events).Add(frame, frame.Events[i], (short)i);
+                }
+            }
+            events.AddInsert(commands, Insert, tenant.Key);
+            keystrokes.AddInsert(commands, InsertConsented, tenant.Key);
         }
         await commands.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
     }
 
-    private static void AddInsert(NpgsqlBatch commands, string sql, Guid tenantId, List<(PendingFrame Frame, ClientEvent Event, short Index)> rows)
+    /// <summary>One insert's rows, column by column, as the arrays unnest reads.</summary>
+    private sealed class EventColumns
     {
-        if (rows.Count == 0)
+        private readonly List<Guid> sessions = [];
+        private readonly List<DateOnly> days = [];
+        private readonly List<long?> seqs = [];
+        private readonly List<short> idxs = [];
+        private readonly List<string> types = [];
+        private readonly List<DateTimeOffset> ats = [];
+        private readonly List<DateTimeOffset> received = [];
+        private readonly List<string?> questions = [];
+        private readonly List<string?> data = [];
+        private readonly HashSet<Guid> live = [];
+
+        public void Add(PendingFrame frame, ClientEvent e, short index)
         {
-            return;
+            sessions.Add(frame.Session.SessionId);
+            days.Add(frame.Session.SessionDay);
+            seqs.Add(frame.Seq);
+            idxs.Add(index);
+            types.Add(e.Type);
+            ats.Add(e.At);
+            received.Add(frame.ReceivedAt);
+            questions.Add(e.QuestionId);
+            data.Add(e.Data);
+            live.Add(frame.Session.SessionId);
         }
-        commands.BatchCommands.Add(new NpgsqlBatchCommand(sql)
+
+        public void AddInsert(NpgsqlBatch commands, string sql, Guid tenantId)
         {
-            Parameters =
+            if (sessions.Count == 0)
             {
-                new NpgsqlParameter("tenant", tenantId),
-                new NpgsqlParameter("live", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = rows.Select(r => r.Frame.Session.SessionId).Distinct().ToArray() },
-                new NpgsqlParameter("sessions", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = rows.Select(r => r.Frame.Session.SessionId).ToArray() },
-                new NpgsqlParameter("days", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = rows.Select(r => r.Frame.Session.SessionDay).ToArray() },
-                new NpgsqlParameter("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = rows.Select(r => r.Frame.Seq).ToArray() },
-                new NpgsqlParameter("idxs", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { Value = rows.Select(r => r.Index).ToArray() },
-                new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Event.Type).ToArray() },
-                new NpgsqlParameter("ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = rows.Select(r => r.Event.At).ToArray() },
-                new NpgsqlParameter("received", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = rows.Select(r => r.Frame.ReceivedAt).ToArray() },
-                new NpgsqlParameter("questions", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Event.QuestionId).ToArray() },
-                new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = rows.Select(r => r.Event.Data).ToArray() },
-            },
-        });
+                return;
+            }
+            commands.BatchCommands.Add(new NpgsqlBatchCommand(sql)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter("tenant", tenantId),
+                    new NpgsqlParameter("live", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = live.ToArray() },
+                    new NpgsqlParameter("sessions", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = sessions },
+                    new NpgsqlParameter("days", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = days },
+                    new NpgsqlParameter("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = seqs },
+                    new NpgsqlParameter("idxs", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { Value = idxs },
+                    new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = types },
+                    new NpgsqlParameter("ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = ats },
+                    new NpgsqlParameter("received", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = received },
+                    new NpgsqlParameter("questions", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = questions },
+                    new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = data },
+                },
+            });
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry events have no partition for their day; running the event store's maintenance now")]

@@ -17,6 +17,7 @@ public static class TelemetryApi
             .Bind(configuration.GetSection("Telemetry"))
             .Validate(o => o.HeartbeatInterval >= TimeSpan.FromMilliseconds(100) && o.HeartbeatInterval <= TimeSpan.FromMinutes(5),
                 "Telemetry:HeartbeatInterval must be between 100 ms and 5 minutes.")
+            .Validate(o => o.MaxEventsPerSecond is >= 1 and <= 1_000_000, "Telemetry:MaxEventsPerSecond must be between 1 and 1000000.")
             .Validate(o => o.IngestQueueFrames is >= 1 and <= 1_000_000, "Telemetry:IngestQueueFrames must be between 1 and 1000000.")
             .Validate(o => o.IngestBatchRows is >= ClientFrames.MaxBatch and <= 100_000, "Telemetry:IngestBatchRows must be between 50 and 100000.")
             .Validate(o => o.IngestWriters is >= 1 and <= 16, "Telemetry:IngestWriters must be between 1 and 16.")

@@ -46,7 +46,7 @@ public sealed partial class TelemetrySocket : IFrameOwner, IDisposable
         this.logger = logger;
         deadline = session.Deadline;
         unacked = new SemaphoreSlim(options.MaxUnackedFrames);
-        flood = new FloodGuard(time.GetTimestamp(), time.TimestampFrequency);
+        flood = new FloodGuard(options.MaxEventsPerSecond, time.GetTimestamp(), time.TimestampFrequency);
     }
 
     public Guid SessionId => session.SessionId;
@@ -174,7 +174,7 @@ public sealed partial class TelemetrySocket : IFrameOwner, IDisposable
         var (frame, error) = ClientFrames.Parse(text, session.QuestionIds);
         if (!flood.TryTake(frame?.Events.Count ?? 1, time.GetTimestamp()))
         {
-            Close(CloseCodes.PolicyViolation, "more than 20 events a second");
+            Close(CloseCodes.PolicyViolation, $"more than {options.MaxEventsPerSecond} events a second");
             return;
         }
         if (error is not null)

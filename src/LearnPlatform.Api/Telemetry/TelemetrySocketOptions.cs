@@ -3,6 +3,9 @@ namespace LearnPlatform.Api.Telemetry;
 /// <summary>Configuration section <c>Telemetry</c> (the socket and the ingest; retention is TelemetryStoreOptions).</summary>
 public sealed class TelemetrySocketOptions
 {
+    /// <summary>Events a socket may send a second, sustained over 5 seconds, before it is closed with 1008.</summary>
+    public int MaxEventsPerSecond { get; set; } = 20;
+
     /// <summary>How often the server sends a heartbeat and re-reads the session (status, deadline, newer connection).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(20);
 
@@ -12,8 +15,8 @@ public sealed class TelemetrySocketOptions
     /// <summary>Events stored per transaction, at most.</summary>
     public int IngestBatchRows { get; set; } = 5000;
 
-    /// <summary>Transactions in flight at once.</summary>
-    public int IngestWriters { get; set; } = 2;
+    /// <summary>Transactions in flight at once (G5 in docs/benchmarks.md: 4 did best on 2 cores).</summary>
+    public int IngestWriters { get; set; } = 4;
 
     /// <summary>Frames a socket may have waiting for their acknowledgement; the next one waits.</summary>
     public int MaxUnackedFrames { get; set; } = 16;

@@ -60,6 +60,27 @@ public sealed class SocketMessageTests(AppFixture fixture) : IClassFixture<AppFi
         Assert.Equal(3, await App.CountAsync("SELECT count(*) FROM telemetry_events WHERE session_id = @s AND seq = 1", ("s", t.Session)));
     }
 
+    [Fact]
+    public async Task SameBatchSentTwiceAtOnceIsStoredOnceAndAcknowledgedTwice()
+    {
+        var t = await TelemetrySetup.StartAsync(App);
+        await using var socket = await App.OpenTelemetryAsync(t.CandidateClient, t.Session);
+        var events = new[] { Event("blur"), Event("focus") };
+
+        for (var i = 0; i < 5; i++)
+        {
+            await socket.SendBatchAsync(9, events);
+        }
+        var acks = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            acks.Add((await socket.ReceiveAsync()).GetRawText());
+        }
+
+        Assert.All(acks, ack => Assert.Equal("""{"type":"ack","seq":9}""", ack));
+        Assert.Equal(2, await App.EventCountAsync(t.Session));
+    }
+
     [Theory]
     [InlineData("{not json", "invalid_json")]
     [InlineData("[1, 2]", "invalid_frame")]

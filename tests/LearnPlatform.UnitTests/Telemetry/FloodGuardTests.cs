@@ -9,7 +9,7 @@ public sealed class FloodGuardTests
     [Fact]
     public void BurstOfFiveSecondsWorthIsAllowedAndOneMoreIsNot()
     {
-        var guard = new FloodGuard(0, Frequency);
+        var guard = new FloodGuard(20, 0, Frequency);
 
         Assert.True(guard.TryTake(50, 0));
         Assert.True(guard.TryTake(50, 0));
@@ -19,7 +19,7 @@ public sealed class FloodGuardTests
     [Fact]
     public void TwentyASecondCanGoOnForever()
     {
-        var guard = new FloodGuard(0, Frequency);
+        var guard = new FloodGuard(20, 0, Frequency);
 
         for (var second = 1; second <= 600; second++)
         {
@@ -30,7 +30,7 @@ public sealed class FloodGuardTests
     [Fact]
     public void TwentyFiveASecondIsCaughtInSeventeenSeconds()
     {
-        var guard = new FloodGuard(0, Frequency);
+        var guard = new FloodGuard(20, 0, Frequency);
         var second = 0;
 
         // Full at 100 (the refill of the first second is capped), then 5 a second short: 105 - 5k tokens before the
@@ -45,7 +45,7 @@ public sealed class FloodGuardTests
     [Fact]
     public void BucketRefillsButNeverAboveTheBurst()
     {
-        var guard = new FloodGuard(0, Frequency);
+        var guard = new FloodGuard(20, 0, Frequency);
         Assert.True(guard.TryTake(100, 0));
 
         Assert.True(guard.TryTake(100, 3600 * Frequency));
@@ -55,7 +55,7 @@ public sealed class FloodGuardTests
     [Fact]
     public void ClockGoingBackwardsAddsNothing()
     {
-        var guard = new FloodGuard(10 * Frequency, Frequency);
+        var guard = new FloodGuard(20, 10 * Frequency, Frequency);
         Assert.True(guard.TryTake(100, 10 * Frequency));
 
         Assert.False(guard.TryTake(1, 5 * Frequency));
