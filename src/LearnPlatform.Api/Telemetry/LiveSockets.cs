@@ -10,28 +10,13 @@ namespace LearnPlatform.Api.Telemetry;
 /// needed by another replica: the generations live in telemetry_connections, and each socket re-reads its session at
 /// every heartbeat in case a notification was missed.
 /// </summary>
-public sealed partial class LiveSockets(NpgsqlDataSource dataSource, ILogger<LiveSockets> logger) : BackgroundService
+public sealed partial class LiveSockets(NpgsqlDataSource dataSource, IHostApplicationLifetime lifetime, ILogger<LiveSockets> logger) : BackgroundService
 {
     public const string Channel = "learnplatform_telemetry";
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<Guid, TelemetrySocket> sockets = [];
     private readonly Lock gate = new();
-    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes once this replica listens for notifications.</summary>
-    public Task Listening => listening.Task;
-
-    public int Count
-    {
-        get
-        {
-            lock (gate)
-            {
-                return sockets.Count;
-            }
-        }
-    }
 
     /// <summary>Adds a socket; of two sockets of one session, the older generation closes with 4000.</summary>
     public IDisposable Register(TelemetrySocket socket)
@@ -59,6 +44,14 @@ public sealed partial class LiveSockets(NpgsqlDataSource dataSource, ILogger<Liv
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Before the server stops waiting for requests: clients hear 1001 and reconnect to another replica at once.
+        using var stopping = lifetime.ApplicationStopping.Register(() =>
+        {
+            foreach (var socket in Snapshot())
+            {
+                socket.Close(CloseCodes.GoingAway, "the server is shutting down; reconnect");
+            }
+        });
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -74,7 +67,6 @@ public sealed partial class LiveSockets(NpgsqlDataSource dataSource, ILogger<Liv
                 {
                     socket.CheckSoon();
                 }
-                listening.TrySetResult();
                 while (true)
                 {
                     await connection.WaitAsync(stoppingToken);

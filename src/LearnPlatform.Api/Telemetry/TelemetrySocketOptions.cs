@@ -30,6 +30,7 @@ public sealed record LiveSession(
 public static class CloseCodes
 {
     public const int Normal = 1000;
+    public const int GoingAway = 1001;
     public const int UnsupportedData = 1003;
     public const int PolicyViolation = 1008;
     public const int MessageTooBig = 1009;

@@ -98,6 +98,19 @@ public sealed class CloseTests(CloseTests.Fixture fixture) : IClassFixture<Close
     }
 
     [Fact]
+    public async Task ShutdownClosesWithGoingAway()
+    {
+        var replica = await TestApp.StartAsync(database: App.Database);
+        var t = await TelemetrySetup.StartAsync(replica);
+        await using var socket = await replica.OpenTelemetryAsync(t.CandidateClient, t.Session);
+
+        var stopping = replica.DisposeAsync();
+
+        Assert.Equal(1001, (await socket.ClosedAsync()).Status);
+        await stopping;
+    }
+
+    [Fact]
     public async Task ServerSendsHeartbeats()
     {
         var t = await TelemetrySetup.StartAsync(App);
