@@ -42,7 +42,7 @@ public static class TelemetryTimeline
             .Take(take + 1)
             .ToListAsync(ct);
         var items = rows.Take(take)
-            .Select(e => new EventView(e.Id, e.Seq, e.Type, e.ClientAt, e.ReceivedAt, e.QuestionId, e.Data is null ? null : JsonDocument.Parse(e.Data).RootElement))
+            .Select(e => new EventView(e.Id, e.Seq, e.Type, e.ClientAt, e.ReceivedAt, e.QuestionId, e.Data is null ? null : JsonSerializer.Deserialize<JsonElement>(e.Data)))
             .ToList();
         return TypedResults.Ok(new EventPage(items, rows.Count > take ? items[^1].Id : null));
     }
