@@ -153,12 +153,9 @@ public sealed class Telemetry : Migration
     /// </summary>
     private const string MaintainFunction = """
         CREATE FUNCTION telemetry_maintain(p_premake_days integer, p_default_retention_days integer) RETURNS jsonb
-        LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
         DECLARE
-            -- pg_partman sets search_path for the session and puts back what it found, which would outlive a SET clause
-            -- on this function; so the path is set here, transaction-local, and the caller's put back at the end.
-            v_caller_path text := current_setting('search_path');
-            v_path text := set_config('search_path', 'pg_catalog, pg_temp', true);
+            v_result jsonb;
             v_today date := (now() AT TIME ZONE 'UTC')::date;
             v_keep integer;
             v_schema text;
@@ -231,14 +228,19 @@ public sealed class Telemetry : Migration
 
             SELECT array_agg(c.relname ORDER BY c.relname) INTO v_after
             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.telemetry_events'::regclass;
-            PERFORM set_config('search_path', v_caller_path, false);
-            RETURN jsonb_build_object(
+            v_result := jsonb_build_object(
                 'partitions_by', CASE WHEN v_schema IS NULL THEN 'sql' ELSE 'pg_partman' END,
                 'retention_days', v_keep,
                 'created', (SELECT count(*) FROM unnest(coalesce(v_after, '{}')) a WHERE a <> ALL (coalesce(v_before, '{}'))),
                 'dropped', (SELECT count(*) FROM unnest(coalesce(v_before, '{}')) b WHERE b <> ALL (coalesce(v_after, '{}'))),
                 'rows_deleted', v_deleted,
                 'tickets_deleted', v_tickets);
+            IF v_schema IS NOT NULL THEN
+                -- pg_partman puts back, for the whole session, the search_path it found (this function's own), which
+                -- would outlive the function; the session's own is put back instead, as the very last thing.
+                PERFORM set_config('search_path', (SELECT reset_val FROM pg_catalog.pg_settings WHERE name = 'search_path'), false);
+            END IF;
+            RETURN v_result;
         END
         $fn$;
         REVOKE ALL ON FUNCTION telemetry_maintain(integer, integer) FROM PUBLIC;
