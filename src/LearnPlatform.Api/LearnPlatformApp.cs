@@ -8,9 +8,11 @@ using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
+using LearnPlatform.Api.Lti;
 using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
+using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Api.Telemetry;
 using LearnPlatform.Core.Audit;
@@ -44,8 +46,10 @@ public static class LearnPlatformApp
         services.AddFirebaseTokenVerification(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<GuestTokenOptions>(configuration.GetSection("GuestTokens"));
+        services.AddSingleton<CredentialLookups>();
         services.AddSingleton<GuestTokens>();
-        services.AddSingleton<TenantMembershipLookup>();
+        var membershipCache = TenantMembershipLookup.LifetimeFrom(configuration);
+        services.AddSingleton(sp => new TenantMembershipLookup(sp.GetRequiredService<CredentialLookups>(), membershipCache));
         services.AddLearnPlatformRateLimits(configuration);
         services.AddPapers();
         services.AddSessions();
@@ -55,6 +59,8 @@ public static class LearnPlatformApp
         services.AddMembers();
         services.AddPrivacy();
         services.AddAi(configuration);
+        services.AddLti();
+        services.AddQti();
         services.AddTelemetry(configuration);
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
@@ -72,7 +78,7 @@ public static class LearnPlatformApp
             });
         services.AddExceptionHandler<BadRequestHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        ValidationExtensions.UseSnakeCasePropertyNames();
+        ValidationFilter.UseSnakeCasePropertyNames();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -93,6 +99,7 @@ public static class LearnPlatformApp
         {
             throw new StartupException(e.Message);
         }
+        LtiFeature.CheckConfiguration(app.Services);
 
         // The edge (docs/security.md): the client's address first, headers on every answer, then errors, limits, origins.
         app.UseForwardedHeaders();
@@ -108,17 +115,21 @@ public static class LearnPlatformApp
         app.UseWebSockets();
 
         app.MapHealth();
-        app.MapMe();
-        app.MapPapers();
-        app.MapSessions();
-        app.MapAccommodations();
-        app.MapGrading();
-        app.MapGuestSessions();
-        app.MapMembers();
-        app.MapAuditEvents();
-        app.MapPrivacy();
-        app.MapAi();
-        app.MapTelemetry();
+        app.MapLtiTool();
+        var api = ApiRoutes.Map(app);
+        api.MapMe();
+        api.MapPapers();
+        api.MapSessions();
+        api.MapGuestSessions();
+        api.MapAccommodations();
+        api.MapGrading();
+        api.MapMembers();
+        api.MapAuditEvents();
+        api.MapPrivacy();
+        api.MapAi();
+        api.MapLti();
+        api.MapQti();
+        api.MapTelemetry();
         return app;
     }
 }

@@ -4,7 +4,8 @@ namespace LearnPlatform.Workflows;
 
 /// <summary>
 /// For operators: list parked runs, retry or cancel runs. Sees every tenant's runs (it uses the engine's setting),
-/// so expose it only to operators.
+/// so expose it only to operators. Also the engine's side of a data subject's export and erasure (the static methods),
+/// which run on the caller's connection, acting for one tenant, so row-level security keeps them to that tenant's runs.
 /// </summary>
 public sealed class WorkflowAdmin(NpgsqlDataSource dataSource, TimeProvider? time = null)
 {
@@ -80,4 +81,89 @@ public sealed class WorkflowAdmin(NpgsqlDataSource dataSource, TimeProvider? tim
         await using var reader = await EngineSql.ReaderAsync(command, ct);
         return await reader.ReadAsync(ct);
     }
+
+    /// <summary>The tenant's runs whose input names any of <paramref name="references"/> (a uid, a session id) as a whole string value, anywhere in it.</summary>
+    public static async Task<Guid[]> RunsReferencingAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid tenantId, IReadOnlyCollection<string> references, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        await using var command = new NpgsqlCommand("""
+            SELECT id FROM workflow_runs
+            WHERE tenant_id = @tenant AND jsonb_path_exists(input, 'lax $.** ? (@ == $refs)', jsonb_build_object('refs', @refs))
+            ORDER BY id
+            """, connection, transaction);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("refs", NpgsqlTypes.NpgsqlDbType.Jsonb, System.Text.Json.JsonSerializer.Serialize(references));
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+        return [.. ids];
+    }
+
+    /// <summary>
+    /// Erases a data subject from runs, in the caller's transaction: unfinished runs are cancelled first (they would go
+    /// on using what is being erased, and write checkpoints after), every whole-string <paramref name="value"/> in their
+    /// inputs becomes <paramref name="replacement"/>, their last errors go, and the checkpoints of finished runs are blanked.
+    /// </summary>
+    public static async Task<WorkflowErasure> EraseAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<Guid> runIds, string value, string replacement, DateTimeOffset now, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(runIds);
+        var runs = runIds.ToArray();
+        var cancelled = await ExecuteAsync("""
+            UPDATE workflow_runs SET status = 'cancelled', completed_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = ANY (@runs) AND status IN ('pending', 'running')
+            """);
+        var scrubbed = await ExecuteAsync("""
+            UPDATE workflow_runs SET input = replace(input::text, to_jsonb(@value::text)::text, to_jsonb(@replacement::text)::text)::jsonb,
+                last_error = NULL, updated_at = @now
+            WHERE id = ANY (@runs)
+            """);
+        await using var steps = new NpgsqlCommand("SELECT workflow_erase_steps(@runs)", connection, transaction);
+        steps.Parameters.AddWithValue("runs", runs);
+        var blanked = (int)(await steps.ExecuteScalarAsync(ct))!;
+        return new WorkflowErasure(cancelled, scrubbed, blanked);
+
+        async Task<int> ExecuteAsync(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.AddWithValue("runs", runs);
+            command.Parameters.AddWithValue("now", now);
+            command.Parameters.AddWithValue("value", value);
+            command.Parameters.AddWithValue("replacement", replacement);
+            return await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>The runs, as JSON objects without the tenant and the lease bookkeeping (nothing about the subject), for an export.</summary>
+    public static IAsyncEnumerable<string> ExportRunsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyCollection<Guid> runIds, CancellationToken ct = default) =>
+        JsonRowsAsync(connection, transaction, """
+            SELECT (to_jsonb(w) - 'tenant_id' - 'lease_owner' - 'lease_expires_at')::text FROM workflow_runs w
+            WHERE w.id = ANY (@runs) ORDER BY w.created_at, w.id
+            """, runIds, ct);
+
+    /// <summary>The runs' checkpoints, as JSON objects without the tenant, for an export.</summary>
+    public static IAsyncEnumerable<string> ExportStepsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyCollection<Guid> runIds, CancellationToken ct = default) =>
+        JsonRowsAsync(connection, transaction, """
+            SELECT (to_jsonb(st) - 'tenant_id')::text FROM workflow_steps st
+            WHERE st.run_id = ANY (@runs) ORDER BY st.run_id, st.completed_at, st.step_id
+            """, runIds, ct);
+
+    private static async IAsyncEnumerable<string> JsonRowsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, IReadOnlyCollection<Guid> runIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue("runs", runIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return reader.GetString(0);
+        }
+    }
 }
+
+/// <summary>What <see cref="WorkflowAdmin.EraseAsync"/> changed: runs cancelled, runs scrubbed, checkpoints blanked.</summary>
+public sealed record WorkflowErasure(int Cancelled, int Runs, int Steps);

@@ -43,7 +43,7 @@ internal static class TelemetryMode
             await cluster.Provisioner.EnsurePartmanAsync(db);
             await DatabaseMigrator.MigrateAsync(db.OwnerConnectionString, db.AppConnectionString);
             var paper = await SeedGuestPaperAsync(db.OwnerConnectionString);
-            Console.WriteLine($"PostgreSQL private cluster ({(durable ? "fsync on, synchronous_commit on" : "fsync off")}), {Environment.ProcessorCount} cores; {sockets} sockets, {seconds} s per phase");
+            Report.Machine(durable);
 
             await using var app = await StartApiAsync(db.AppConnectionString);
             var baseUri = new Uri(app.Urls.First());
@@ -51,9 +51,7 @@ internal static class TelemetryMode
             var clients = await OpenSocketsAsync(http, baseUri, paper, sockets);
 
             var saturated = await RunPhaseAsync(clients, seconds, pace: null);
-            Console.WriteLine($"closed loop: {saturated.EventsPerSecond:0} events/s acknowledged, ack p50 {saturated.P50Ms:0.0} ms, p99 {saturated.P99Ms:0.0} ms");
             var paced = await RunPhaseAsync(clients, seconds, pace: TimeSpan.FromSeconds(EventsPerBatch / 20.0));
-            Console.WriteLine($"paced at 20 events/s per socket: {paced.EventsPerSecond:0} events/s, ack p50 {paced.P50Ms:0.0} ms, p99 {paced.P99Ms:0.0} ms");
             foreach (var client in clients)
             {
                 client.Abort();
@@ -62,16 +60,14 @@ internal static class TelemetryMode
             await app.StopAsync();
 
             var copy = await CopyYardstickAsync(db.SuperuserConnectionString);
-            Console.WriteLine($"COPY of the same {copy.Rows} rows: {copy.RowsPerSecond:0} rows/s");
 
-            Console.WriteLine();
-            Console.WriteLine("| target | measure | value | ratio to COPY | met |");
-            Console.WriteLine("| --- | --- | --- | --- | --- |");
-            Console.WriteLine($"| | COPY (binary, one statement, as a superuser: COPY FROM is refused under row-level security) of the {copy.Rows} rows stored | {copy.RowsPerSecond:0} rows/s | 1 | |");
-            Console.WriteLine($"| G5 ≥ 0.5 × COPY | acknowledged events/s, {sockets} sockets, batches of {EventsPerBatch}, each waiting for its ack, {seconds} s | {saturated.EventsPerSecond:0} events/s | {saturated.EventsPerSecond / copy.RowsPerSecond:0.00} | {(saturated.EventsPerSecond >= 0.5 * copy.RowsPerSecond ? "yes" : "no")} |");
-            Console.WriteLine($"| G5 p99 ≤ 100 ms | ack latency p50 / p99, same run | {saturated.P50Ms:0.0} / {saturated.P99Ms:0.0} ms | | {(saturated.P99Ms <= 100 ? "yes" : "no")} |");
-            Console.WriteLine($"| | acknowledged events/s, {sockets} sockets at the production limit (20 events/s each), {seconds} s | {paced.EventsPerSecond:0} events/s | {paced.EventsPerSecond / copy.RowsPerSecond:0.00} | |");
-            Console.WriteLine($"| G5 p99 ≤ 100 ms | ack latency p50 / p99 at the production limit | {paced.P50Ms:0.0} / {paced.P99Ms:0.0} ms | | {(paced.P99Ms <= 100 ? "yes" : "no")} |");
+            Report.Line("", $"COPY (binary, one statement, as a superuser: COPY FROM is refused under row-level security) of the {copy.Rows} rows stored", $"{copy.RowsPerSecond:0} rows/s");
+            Report.Line("G5", $"acknowledged events/s, {sockets} sockets, batches of {EventsPerBatch}, each waiting for its ack, {seconds} s",
+                $"{saturated.EventsPerSecond:0} events/s", saturated.EventsPerSecond / copy.RowsPerSecond, 0.5, "COPY");
+            Report.Line("G5", "ack latency p50 / p99, same run", $"{saturated.P50Ms:0.0} / {saturated.P99Ms:0.0} ms", "p99 <= 100 ms", saturated.P99Ms <= 100);
+            Report.Line("G5", $"acknowledged events/s, {sockets} sockets at the production limit (20 events/s each), {seconds} s",
+                $"{paced.EventsPerSecond:0} events/s", paced.EventsPerSecond / copy.RowsPerSecond, 0, "COPY");
+            Report.Line("G5", "ack latency p50 / p99 at the production limit", $"{paced.P50Ms:0.0} / {paced.P99Ms:0.0} ms", "p99 <= 100 ms", paced.P99Ms <= 100);
         }
         finally
         {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LearnPlatform.Workflows;
-using LearnPlatform.Workflows.Testing;
+using LearnPlatform.Testing;
 using Npgsql;
 
 // Test host for the crash tests. The database comes from WORKFLOWS_TEST_DATABASE (the application role's connection string).

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LearnPlatform.Workflows.Testing;
 using LearnPlatform.Workflows.Tests.Infrastructure;
 
 namespace LearnPlatform.Workflows.Tests;

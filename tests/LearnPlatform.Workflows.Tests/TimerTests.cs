@@ -1,4 +1,3 @@
-using LearnPlatform.Workflows.Testing;
 using LearnPlatform.Workflows.Tests.Infrastructure;
 
 namespace LearnPlatform.Workflows.Tests;

@@ -32,12 +32,12 @@ public static class AccommodationsApi
             .AddSingleton<IValidator<AccommodationQuery>, AccommodationQueryValidator>()
             .AddSingleton<IValidator<ExtendSessionRequest>, ExtendSessionRequestValidator>();
 
-    public static void MapAccommodations(this IEndpointRouteBuilder routes)
+    public static void MapAccommodations(this ApiRoutes routes)
     {
-        var accommodations = routes.MapGroup("/api/v1/accommodations").RequireAuthorization(Policies.Admin);
-        accommodations.MapGet("", ListAsync).Validate<AccommodationQuery>();
-        accommodations.MapPut("/{candidateUid}", SetAsync).Validate<SetAccommodationCall>();
-        accommodations.MapDelete("/{candidateUid}", RemoveAsync).Validate<RemoveAccommodationCall>();
+        var accommodations = routes.Admins.MapGroup("/accommodations");
+        accommodations.MapGet("", ListAsync);
+        accommodations.MapPut("/{candidateUid}", SetAsync);
+        accommodations.MapDelete("/{candidateUid}", RemoveAsync);
         routes.MapSessionExtension();
     }
 

@@ -26,10 +26,8 @@ public sealed class ExtendSessionRequestValidator : AbstractValidator<ExtendSess
 /// <summary>Extra time granted during an attempt (a fire alarm, a crashed laptop): moves an open session's deadline.</summary>
 public static class SessionExtensionApi
 {
-    public static void MapSessionExtension(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/sessions/{id:guid}/extend", ExtendAsync)
-            .RequireAuthorization(Policies.Admin)
-            .Validate<ExtendSessionRequest>();
+    public static void MapSessionExtension(this ApiRoutes routes) =>
+        routes.Admins.MapPost("/sessions/{id:guid}/extend", ExtendAsync);
 
     private static async Task<Results<Ok<SessionDeadlineView>, ProblemHttpResult>> ExtendAsync(
         Guid id, ExtendSessionRequest request, Caller caller, LearnPlatformDbContext db, IOptions<GuestTokenOptions> guestTokens, TimeProvider time, CancellationToken ct)

@@ -23,7 +23,7 @@ public static class AiFeature
     }
 
     /// <summary>Routes that call Gemini count against the per-principal "ai" rate limit; reading usage does not.</summary>
-    public static void MapAi(this IEndpointRouteBuilder routes)
+    public static void MapAi(this ApiRoutes routes)
     {
         routes.MapHints().RequireRateLimiting(RateLimitPolicies.Ai);
         routes.MapQuestionGeneration().RequireRateLimiting(RateLimitPolicies.Ai);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LearnPlatform.Api.Http;
 using LearnPlatform.Core.Ai;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,8 +14,10 @@ public static class AiProblems
     public const string Unavailable = "Service temporarily unavailable";
     public const string Unusable = "The AI returned an unusable answer";
     public const string Declined = "The AI service declined to process this content";
+    private const string AiKeyHeader = "X-API-Key";
 
-    public static ProblemHttpResult BadKey() => TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: InvalidKey);
+    /// <summary>The caller's X-API-Key cannot be a key, or Gemini rejected it: a 400 naming the header, like any bad input.</summary>
+    public static ProblemHttpResult BadKey() => Problems.Invalid(AiKeyHeader, InvalidKey, detail: InvalidKey);
 
     public static ProblemHttpResult NotConfiguredProblem() => TypedResults.Problem(statusCode: 503, title: "Service Unavailable", detail: NotConfigured);
 

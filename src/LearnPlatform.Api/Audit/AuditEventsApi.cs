@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FluentValidation;
+using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,25 +27,23 @@ public static class AuditEventsApi
     public static IServiceCollection AddAudit(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddSingleton(ClientIpAnonymizer.FromConfiguration(configuration))
-            .AddSingleton<SecurityAudit>();
+            .AddSingleton<SecurityAudit>()
+            .AddSingleton<IValidator<AuditEventsQuery>, AuditEventsQueryValidator>();
 
-    public static void MapAuditEvents(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/audit-events", ListAsync).RequireAuthorization(Policies.Admin);
+    public static void MapAuditEvents(this ApiRoutes routes) =>
+        routes.Admins.MapGet("/audit-events", ListAsync);
 
-    private static async Task<Results<Ok<AuditEventPage>, ValidationProblem>> ListAsync(
+    private static async Task<Ok<AuditEventPage>> ListAsync(
         [AsParameters] AuditEventsQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
-        var filter = AuditEventsQueryParser.Parse(query, out var errors);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
+        var filter = AuditEventsQueryParser.Parse(query, out _);
 
-        var events = filter.After is var (at, id)
+        var events = db.AuditEvents.Where(e => e.TenantId == caller.TenantId);
+        if (filter.After is var (at, id))
+        {
             // A row-value comparison, so the (tenant_id, occurred_at DESC, id DESC) index serves every page.
-            ? db.AuditEvents.FromSql($"SELECT * FROM audit_events WHERE (occurred_at, id) < ({at}, {id})")
-            : db.AuditEvents;
-        events = events.Where(e => e.TenantId == caller.TenantId);
+            events = events.Where(e => EF.Functions.LessThan(ValueTuple.Create(e.OccurredAt, e.Id), ValueTuple.Create(at, id)));
+        }
         if (filter.Action is { } action)
         {
             events = events.Where(e => e.Action == action);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using FluentValidation;
 using LearnPlatform.Api.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -15,6 +16,23 @@ public sealed record AuditEventsQuery(
     [FromQuery] string? To,
     [FromQuery] string? Limit,
     [FromQuery] string? Cursor);
+
+/// <summary>Every bad filter is named in the one 400, as <see cref="AuditEventsQueryParser"/> finds them.</summary>
+public sealed class AuditEventsQueryValidator : AbstractValidator<AuditEventsQuery>
+{
+    public AuditEventsQueryValidator() =>
+        RuleFor(q => q).Custom((query, context) =>
+        {
+            AuditEventsQueryParser.Parse(query, out var errors);
+            foreach (var (field, messages) in errors)
+            {
+                foreach (var message in messages)
+                {
+                    context.AddFailure(field, message);
+                }
+            }
+        });
+}
 
 /// <summary>The filters once they are known to be good.</summary>
 public sealed record AuditFilter(

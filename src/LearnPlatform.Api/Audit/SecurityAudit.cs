@@ -76,26 +76,13 @@ public sealed partial class SecurityAudit(NpgsqlDataSource dataSource, ClientIpA
     {
         try
         {
-            // Not the request's token: a caller who hangs up must not be able to cancel the record of its refusal.
-            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            await TenantConnection.SetTenantAsync(connection, e.TenantId, CancellationToken.None);
-            await using var insert = new NpgsqlCommand(
-                """
-                INSERT INTO audit_events (id, tenant_id, occurred_at, actor, action, resource, outcome, client_ip, details)
-                VALUES (@id, @tenant, @at, @actor, @action, @resource, @outcome, @ip, @details::jsonb)
-                """, connection);
-            insert.Parameters.AddWithValue("id", e.Id);
-            insert.Parameters.AddWithValue("tenant", (object?)e.TenantId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("at", e.OccurredAt);
-            insert.Parameters.AddWithValue("actor", e.Actor);
-            insert.Parameters.AddWithValue("action", e.Action);
-            insert.Parameters.AddWithValue("resource", e.Resource);
-            insert.Parameters.AddWithValue("outcome", e.Outcome);
-            insert.Parameters.AddWithValue("ip", (object?)e.ClientIp ?? DBNull.Value);
-            insert.Parameters.AddWithValue("details", (object?)e.Details ?? DBNull.Value);
-            await insert.ExecuteNonQueryAsync(CancellationToken.None);
+            // Its own unit of work, not the request's, and not the request's token: a caller who hangs up must not be
+            // able to cancel the record of its refusal.
+            await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, e.TenantId);
+            db.AuditEvents.Add(e);
+            await db.SaveChangesAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or Microsoft.EntityFrameworkCore.DbUpdateException)
         {
             LogWriteFailed(logger, e.Action, ex.GetType().Name);
         }

@@ -4,6 +4,7 @@ using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
+using LearnPlatform.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,18 +23,15 @@ public sealed class GradeOverrideRequestValidator : AbstractValidator<GradeOverr
 
 public static class GradeOverrideApi
 {
-    public static void MapGradeOverrides(this IEndpointRouteBuilder routes) =>
-        routes.MapPut("/api/v1/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync)
-            .RequireAuthorization(Policies.Author)
-            .Validate<GradeOverrideRequest>();
+    public static void MapGradeOverrides(this ApiRoutes routes) =>
+        routes.Authors.MapPut("/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync);
 
     /// <summary>A human's score for one question, with a reason; the automatic score stays beside it. Audited.</summary>
-    private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult, ValidationProblem>> OverrideAsync(
-        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult>> OverrideAsync(
+        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id && s.TenantId == caller.TenantId, ct);
-        var paper = session is null ? null : await db.PaperVersions
-            .Where(v => v.PaperId == session.PaperId && v.Version == session.PaperVersion).Select(v => v.Content).SingleAsync(ct);
+        var paper = session is null ? null : await papers.GetAsync(db, session.PaperId, session.PaperVersion, ct);
         if (session is null || paper is null)
         {
             return Problems.NotFound("The session");
@@ -56,7 +54,7 @@ public static class GradeOverrideApi
         var points = grade?.MaxScore ?? question.Points;
         if (request.Score > points)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["score"] = [$"The score cannot exceed the question's {points} points."] });
+            return Problems.Invalid("score", $"The score cannot exceed the question's {points} points.");
         }
         if (grade is null)
         {
@@ -71,7 +69,7 @@ public static class GradeOverrideApi
         AuditTrail.Record(db, caller, now, "grade.override", $"session/{id}",
             new { question_id = questionId, score = request.Score, previous_score = previous, auto_score = grade.AutoScore });
         await db.SaveChangesAsync(ct);
-        await SessionTotals.RecomputeAsync(db, session, paper.Questions, now, ct);
+        await SessionTotals.RecomputeAsync(db, workflows, session, paper.Questions, now, ct);
         await transaction.CommitAsync(ct);
 
         return TypedResults.Ok(new QuestionResult(questionId, grade.EffectiveScore, grade.MaxScore, grade.AutoFeedback, "human", grade.AutoScore, grade.OverrideReason));

@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearnPlatform.Api.Http;
 
 namespace LearnPlatform.Api.Grading;
 
@@ -7,7 +8,7 @@ public static class GradingFeature
     public static IServiceCollection AddGrading(this IServiceCollection services) =>
         services.AddSingleton<IValidator<GradeOverrideRequest>, GradeOverrideRequestValidator>();
 
-    public static void MapGrading(this IEndpointRouteBuilder routes)
+    public static void MapGrading(this ApiRoutes routes)
     {
         routes.MapResults();
         routes.MapGradeOverrides();

@@ -21,8 +21,8 @@ public static class GradingSummaryApi
 {
     private const decimal Tolerance = 0.1m;
 
-    public static void MapGradingSummary(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/papers/{id:guid}/grading-summary", GetAsync).RequireAuthorization(Policies.Author);
+    public static void MapGradingSummary(this ApiRoutes routes) =>
+        routes.Authors.MapGet("/papers/{id:guid}/grading-summary", GetAsync);
 
     private static async Task<Results<Ok<GradingSummary>, ProblemHttpResult>> GetAsync(Guid id, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {

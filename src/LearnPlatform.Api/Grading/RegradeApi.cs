@@ -23,10 +23,11 @@ public sealed record PaperRegradeResponse(Guid PaperId, int Sessions, int Graded
 /// </summary>
 public static class RegradeApi
 {
-    public static void MapRegrades(this IEndpointRouteBuilder routes)
+    /// <summary>A regrade may grade essays with Gemini again, so it counts against the "ai" rate limit.</summary>
+    public static void MapRegrades(this ApiRoutes routes)
     {
-        routes.MapPost("/api/v1/sessions/{id:guid}/regrade", RegradeSessionAsync).RequireAuthorization(Policies.Author).RequireRateLimiting(RateLimitPolicies.Ai);
-        routes.MapPost("/api/v1/papers/{id:guid}/regrade", RegradePaperAsync).RequireAuthorization(Policies.Author).RequireRateLimiting(RateLimitPolicies.Ai);
+        routes.Authors.MapPost("/sessions/{id:guid}/regrade", RegradeSessionAsync).RequireRateLimiting(RateLimitPolicies.Ai);
+        routes.Authors.MapPost("/papers/{id:guid}/regrade", RegradePaperAsync).RequireRateLimiting(RateLimitPolicies.Ai);
     }
 
     private static async Task<Results<Accepted<SessionRegradeResponse>, ProblemHttpResult>> RegradeSessionAsync(
@@ -49,7 +50,7 @@ public static class RegradeApi
         AuditTrail.Record(db, caller, time.Now(), "session.regrade", $"session/{id}", new { graded_against_version = version, clear_overrides = clearOverrides });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return TypedResults.Accepted($"/api/v1/sessions/{id}/result", new SessionRegradeResponse(id, SessionStatus.Grading, version));
+        return TypedResults.Accepted(ApiRoutes.Location("sessions", id, "result"), new SessionRegradeResponse(id, SessionStatus.Grading, version));
     }
 
     private static async Task<Results<Accepted<PaperRegradeResponse>, ProblemHttpResult>> RegradePaperAsync(
@@ -75,7 +76,7 @@ public static class RegradeApi
             new { graded_against_version = version, clear_overrides = clearOverrides, sessions = sessions.Count });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return TypedResults.Accepted($"/api/v1/papers/{id}/grading-summary", new PaperRegradeResponse(id, sessions.Count, version));
+        return TypedResults.Accepted(ApiRoutes.Location("papers", id, "grading-summary"), new PaperRegradeResponse(id, sessions.Count, version));
     }
 
     private static Task<int?> CurrentVersionAsync(LearnPlatformDbContext db, Caller caller, Guid paperId, CancellationToken ct) =>

@@ -14,8 +14,8 @@ public sealed record QuestionResult(string QuestionId, decimal? Score, decimal M
 
 public static class ResultsApi
 {
-    public static void MapResults(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/sessions/{id:guid}/result", GetAsync).RequireAuthorization(Policies.TenantCaller);
+    public static void MapResults(this ApiRoutes routes) =>
+        routes.Callers.MapGet("/sessions/{id:guid}/result", GetAsync);
 
     private static async Task<Results<Ok<SessionResult>, ProblemHttpResult>> GetAsync(Guid id, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {

@@ -5,6 +5,16 @@ namespace LearnPlatform.Api.Http;
 /// <summary>The problem+json answers the API gives, with the same titles everywhere.</summary>
 public static class Problems
 {
+    /// <summary>
+    /// The one way to answer 400: what is wrong, per field, as the contract's <c>errors</c> object. The validation
+    /// filter answers with it, and so do handlers for checks that need the database (an answer against its question).
+    /// </summary>
+    public static ProblemHttpResult Invalid(IDictionary<string, string[]> errors, string? detail = null) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Detail = detail });
+
+    public static ProblemHttpResult Invalid(string field, string message, string? detail = null) =>
+        Invalid(new Dictionary<string, string[]> { [field] = [message] }, detail);
+
     public static ProblemHttpResult NotFound(string what = "The resource") =>
         TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"{what} does not exist.");
 
@@ -13,9 +23,6 @@ public static class Problems
 
     public static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: detail);
-
-    public static ProblemHttpResult BadRequest(string detail) =>
-        TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: detail);
 
     public static ProblemHttpResult PreconditionFailed(string detail) =>
         TypedResults.Problem(statusCode: 412, title: "Precondition Failed", detail: detail);

@@ -2,30 +2,43 @@ using FluentValidation;
 
 namespace LearnPlatform.Api.Http;
 
-/// <summary>Runs the request body's validator before the handler; every failure, per field, in one 400.</summary>
-public sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFilter where T : class
+/// <summary>
+/// The API's one validation step, on the /api/v1 group: every handler argument whose type has a registered
+/// <see cref="IValidator{T}"/> (a body, or an [AsParameters] record of route, query and body) is validated before the
+/// handler runs, and every failure, per field, comes back in one 400 (<see cref="Problems.Invalid"/>). Which arguments
+/// to validate is worked out once per endpoint, when the app starts.
+/// </summary>
+public static class ValidationFilter
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
     {
-        if (context.Arguments.OfType<T>().FirstOrDefault() is not { } body)
+        var validated = context.MethodInfo.GetParameters()
+            .Select((parameter, index) => (Index: index, Validator: context.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
+            .Where(p => p.Validator is not null)
+            .ToArray();
+        if (validated.Length == 0)
         {
-            return Problems.BadRequest("A request body is required.");
+            return next;
         }
-        var result = await validator.ValidateAsync(body, context.HttpContext.RequestAborted);
-        if (!result.IsValid)
+        return async invocation =>
         {
-            return TypedResults.ValidationProblem(result.Errors
-                .GroupBy(e => e.PropertyName)
-                .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
-        }
-        return await next(context);
+            var errors = new Dictionary<string, string[]>();
+            foreach (var (index, validator) in validated)
+            {
+                if (invocation.Arguments[index] is not { } argument)
+                {
+                    errors["body"] = ["A request body is required."];
+                    continue;
+                }
+                var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
+                foreach (var field in result.Errors.GroupBy(e => e.PropertyName))
+                {
+                    errors[field.Key] = field.Select(e => e.ErrorMessage).Distinct().ToArray();
+                }
+            }
+            return errors.Count > 0 ? Problems.Invalid(errors) : await next(invocation);
+        };
     }
-}
-
-public static class ValidationExtensions
-{
-    public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) where T : class =>
-        builder.AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
 
     /// <summary>Field paths in errors read like the JSON the client sent: questions[2].options, not Questions[2].Options.</summary>
     public static void UseSnakeCasePropertyNames() =>

@@ -4,15 +4,15 @@ using System.Text;
 using LearnPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace LearnPlatform.Api.Identity;
 
 /// <summary>
 /// Opaque guest credentials: 256 random bits, shown once, stored only as SHA-256, bound to one session,
-/// expiring at the session's deadline plus a grace (capped), and revocable.
+/// expiring at the session's deadline plus a grace (capped), and revocable. An LTI launch gets the same kind of token
+/// for its user's session: it then acts as that user, still for that one session only.
 /// </summary>
-public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestTokenOptions> options, TimeProvider time)
+public sealed class GuestTokens(CredentialLookups lookups, IOptions<GuestTokenOptions> options, TimeProvider time)
 {
     private const string Prefix = "lpg_";
     private const int TokenBytes = 32;
@@ -44,28 +44,17 @@ public sealed class GuestTokens(NpgsqlDataSource dataSource, IOptions<GuestToken
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
 
-    /// <summary>The guest's tenant and session, or null for a token that is unknown, expired or revoked.</summary>
-    public async Task<(Guid TenantId, Guid SessionId)?> ResolveAsync(string token, CancellationToken ct)
+    /// <summary>
+    /// The token's tenant and session, and the session's candidate (an LTI user's session; null for a guest), or null for a
+    /// token that is unknown, expired or revoked.
+    /// </summary>
+    public async Task<(Guid TenantId, Guid SessionId, string? CandidateUid)?> ResolveAsync(string token, CancellationToken ct)
     {
         if (token.Length != EncodedLength || !token.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return null;
         }
-        var hash = Hash(token);
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                TenantMembershipLookup.Command("SELECT set_config('app.guest_token_hash', @p0, false)", Convert.ToHexStringLower(hash)),
-                TenantMembershipLookup.Command(
-                    "SELECT tenant_id, session_id FROM guest_tokens WHERE token_hash = @p0 AND revoked_at IS NULL AND expires_at > @p1",
-                    hash, time.Now()),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetGuid(0), reader.GetGuid(1)) : null;
+        return await lookups.GuestTokenAsync(Hash(token), time.Now(), ct);
     }
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));

@@ -1,10 +1,11 @@
+using LearnPlatform.Api.Http;
+
 namespace LearnPlatform.Api.Identity;
 
 public static class MeApi
 {
-    public static void MapMe(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/me", (Caller caller) => TypedResults.Ok(MeResponse.From(caller)))
-            .RequireAuthorization(Policies.TenantCaller);
+    public static void MapMe(this ApiRoutes routes) =>
+        routes.Callers.MapGet("/me", (Caller caller) => TypedResults.Ok(MeResponse.From(caller)));
 }
 
 public sealed record MeResponse(string Uid, Guid TenantId, string Role, string Kind, Guid? SessionId)

@@ -20,12 +20,12 @@ public static class MembersApi
             .AddSingleton<IValidator<RemoveMemberCall>, RemoveMemberCallValidator>()
             .AddSingleton<IValidator<MemberQuery>, MemberQueryValidator>();
 
-    public static void MapMembers(this IEndpointRouteBuilder routes)
+    public static void MapMembers(this ApiRoutes routes)
     {
-        var members = routes.MapGroup("/api/v1/members").RequireAuthorization(Policies.Admin);
-        members.MapGet("", ListAsync).Validate<MemberQuery>();
-        members.MapPut("/{uid}", SetRoleAsync).Validate<SetRoleCall>();
-        members.MapDelete("/{uid}", RemoveAsync).Validate<RemoveMemberCall>();
+        var members = routes.Admins.MapGroup("/members");
+        members.MapGet("", ListAsync);
+        members.MapPut("/{uid}", SetRoleAsync);
+        members.MapDelete("/{uid}", RemoveAsync);
     }
 
     private static async Task<Ok<MemberPage>> ListAsync([AsParameters] MemberQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
@@ -48,7 +48,7 @@ public static class MembersApi
     }
 
     private static async Task<Results<Ok<MemberView>, ProblemHttpResult>> SetRoleAsync(
-        [AsParameters] SetRoleCall call, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        [AsParameters] SetRoleCall call, Caller caller, LearnPlatformDbContext db, TenantMembershipLookup memberships, TimeProvider time, CancellationToken ct)
     {
         var role = call.Body.Role!;
         var now = time.Now();
@@ -66,11 +66,12 @@ public static class MembersApi
         await db.SaveChangesAsync(ct);
         var stored = await db.Memberships.SingleAsync(m => m.TenantId == caller.TenantId && m.Uid == call.Uid, ct);
         await transaction.CommitAsync(ct);
+        memberships.Forget(caller.TenantId, call.Uid);
         return TypedResults.Ok(stored.ToView());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(
-        [AsParameters] RemoveMemberCall call, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        [AsParameters] RemoveMemberCall call, Caller caller, LearnPlatformDbContext db, TenantMembershipLookup memberships, TimeProvider time, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var previous = await LockAsync(db, caller.TenantId, call.Uid, ct);
@@ -86,6 +87,7 @@ public static class MembersApi
         AuditTrail.Record(db, caller, time.Now(), AuditActions.MemberRemove, $"member/{call.Uid}", new { previous_role = previous.Role });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        memberships.Forget(caller.TenantId, call.Uid);
         return TypedResults.NoContent();
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using FluentValidation;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
@@ -19,69 +18,66 @@ public static class PapersApi
     private const int WriteAttempts = 3;
 
     public static IServiceCollection AddPapers(this IServiceCollection services) =>
-        services.AddSingleton<IValidator<PaperRequest>, PaperRequestValidator>();
+        services
+            .AddSingleton<IValidator<PaperRequest>, PaperRequestValidator>()
+            .AddSingleton<IValidator<PaperListQuery>, PaperListQueryValidator>()
+            .AddSingleton<IValidator<PageQuery>, PageQueryValidator>();
 
-    public static void MapPapers(this IEndpointRouteBuilder routes)
+    public static void MapPapers(this ApiRoutes routes)
     {
-        var papers = routes.MapGroup("/api/v1/papers").RequireAuthorization(Policies.Author);
-        papers.MapPost("", CreateAsync).Validate<PaperRequest>();
+        var papers = routes.Authors.MapGroup("/papers");
+        papers.MapPost("", CreateAsync);
         papers.MapGet("", ListAsync);
         papers.MapGet("/{id:guid}", GetAsync);
-        papers.MapPut("/{id:guid}", UpdateAsync).Validate<PaperRequest>();
+        papers.MapPut("/{id:guid}", UpdateAsync);
         papers.MapPost("/{id:guid}/publish", PublishAsync);
 
-        var exams = routes.MapGroup("/api/v1/exams").RequireAuthorization(Policies.TenantUser).RequireRateLimiting(RateLimitPolicies.ExamListing);
+        var exams = routes.Users.MapGroup("/exams").RequireRateLimiting(RateLimitPolicies.ExamListing);
         exams.MapGet("", ListExamsAsync);
         exams.MapGet("/{id:guid}", GetExamAsync);
     }
 
-    private static async Task<Created<PaperResponse>> CreateAsync(
-        PaperRequest body, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
+    private static Task<Created<PaperResponse>> CreateAsync(
+        PaperRequest body, Caller caller, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct) =>
+        CreateDraftAsync(caller, body.ToSettings(), source: null, db, time, response, ct);
+
+    /// <summary>A new draft from <paramref name="content"/> (already validated), audited; <paramref name="source"/> names an import.</summary>
+    internal static async Task<Created<PaperResponse>> CreateDraftAsync(
+        Caller caller, PaperSettings content, string? source, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
     {
-        var caller = Caller.From(user);
         var now = Now(time);
         var paper = new Paper
         {
             TenantId = caller.TenantId,
-            Content = body.ToSettings(),
+            Content = content,
             CreatedBy = caller.Uid,
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Papers.Add(paper);
-        AuditTrail.Record(db, caller, now, "paper.create", $"paper/{paper.Id}", new { paper.Version });
+        AuditTrail.Record(db, caller, now, "paper.create", $"paper/{paper.Id}", new { paper.Version, source });
         await db.SaveChangesAsync(ct);
         PaperETag.Set(response, paper.Version);
-        return TypedResults.Created($"/api/v1/papers/{paper.Id}", paper.ToResponse());
+        return TypedResults.Created(ApiRoutes.Location("papers", paper.Id), paper.ToResponse());
     }
 
-    private static async Task<Results<Ok<ItemList<PaperSummary>>, ValidationProblem>> ListAsync(
-        string? status, int? limit, Guid? after, ClaimsPrincipal user, LearnPlatformDbContext db, CancellationToken ct)
+    private static async Task<Ok<ItemList<PaperSummary>>> ListAsync(
+        [AsParameters] PaperListQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
-        var errors = Paging.Check(limit);
-        if (status is not (null or PaperStatus.Draft or PaperStatus.Published))
-        {
-            errors["status"] = ["The status must be draft or published."];
-        }
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var tenant = Caller.From(user).TenantId;
+        var (status, after) = (query.Status, query.After);
         var items = await PaperSummaryRow.Query(db)
-            .Where(p => p.TenantId == tenant && (status == null || p.Status == status))
+            .Where(p => p.TenantId == caller.TenantId && (status == null || p.Status == status))
             .Where(p => after == null || p.Id.CompareTo(after.Value) < 0)
             .OrderByDescending(p => p.Id)
-            .Take(limit ?? Paging.DefaultLimit)
+            .Take(query.Limit ?? Paging.DefaultLimit)
             .ToListAsync(ct);
         return TypedResults.Ok(new ItemList<PaperSummary>(items.Select(row => row.ToSummary()).ToList()));
     }
 
     private static async Task<Results<Ok<PaperResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, int? version, ClaimsPrincipal user, LearnPlatformDbContext db, HttpResponse response, CancellationToken ct)
+        Guid id, int? version, Caller caller, LearnPlatformDbContext db, HttpResponse response, CancellationToken ct)
     {
-        var tenant = Caller.From(user).TenantId;
+        var tenant = caller.TenantId;
         if (await FindAsync(db, tenant, id, ct) is not { } paper)
         {
             return Problems.NotFound("The paper");
@@ -96,9 +92,8 @@ public static class PapersApi
     }
 
     private static async Task<Results<Ok<PaperResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, PaperRequest body, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
+        Guid id, PaperRequest body, Caller caller, LearnPlatformDbContext db, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
     {
-        var caller = Caller.From(user);
         var content = body.ToSettings();
         for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
@@ -124,9 +119,8 @@ public static class PapersApi
     }
 
     private static async Task<Results<Ok<PaperResponse>, ProblemHttpResult>> PublishAsync(
-        Guid id, ClaimsPrincipal user, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
+        Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
     {
-        var caller = Caller.From(user);
         for (var attempt = 0; attempt < WriteAttempts; attempt++)
         {
             if (await FindAsync(db, caller.TenantId, id, ct) is not { } paper)
@@ -146,27 +140,22 @@ public static class PapersApi
         return Problems.Conflict("The paper is being changed by others at the same time; try again.");
     }
 
-    private static async Task<Results<Ok<ItemList<ExamListItem>>, ValidationProblem>> ListExamsAsync(
-        int? limit, Guid? after, ClaimsPrincipal user, LearnPlatformDbContext db, CancellationToken ct)
+    private static async Task<Ok<ItemList<ExamListItem>>> ListExamsAsync(
+        [AsParameters] PageQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
-        if (Paging.Check(limit) is { Count: > 0 } errors)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        var tenant = Caller.From(user).TenantId;
-        var versions = await db.PublishedVersions(tenant)
+        var after = query.After;
+        var versions = await db.PublishedVersions(caller.TenantId)
             .Where(v => after == null || v.PaperId.CompareTo(after.Value) < 0)
             .OrderByDescending(v => v.PaperId)
-            .Take(limit ?? Paging.DefaultLimit)
+            .Take(query.Limit ?? Paging.DefaultLimit)
             .ToListAsync(ct);
         return TypedResults.Ok(new ItemList<ExamListItem>(versions.Select(v => v.ToExamListItem()).ToList()));
     }
 
     private static async Task<Results<Ok<ExamPreview>, ProblemHttpResult>> GetExamAsync(
-        Guid id, ClaimsPrincipal user, LearnPlatformDbContext db, CancellationToken ct)
+        Guid id, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
-        var tenant = Caller.From(user).TenantId;
-        var version = await db.PublishedVersions(tenant).FirstOrDefaultAsync(v => v.PaperId == id, ct);
+        var version = await db.PublishedVersions(caller.TenantId).FirstOrDefaultAsync(v => v.PaperId == id, ct);
         return version is null ? Problems.NotFound("The exam") : TypedResults.Ok(version.ToExamPreview());
     }
 

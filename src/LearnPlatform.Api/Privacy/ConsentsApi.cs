@@ -1,3 +1,4 @@
+using FluentValidation;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -18,22 +19,28 @@ public static class ConsentFlags
 
 public sealed record SetConsentRequest(bool? Granted);
 
+public sealed class SetConsentRequestValidator : AbstractValidator<SetConsentRequest>
+{
+    public SetConsentRequestValidator() => RuleFor(r => r.Granted).NotNull().WithMessage("granted (true or false) is required.");
+}
+
 public sealed record ConsentView(string Flag, bool Granted, DateTimeOffset? ChangedAt);
 
 /// <summary>A signed-in user's own consent flags. Guests cannot consent: they have no identity to hold a consent.</summary>
 public static class ConsentsApi
 {
-    public static void MapConsents(this IEndpointRouteBuilder routes)
+    public static void MapConsents(this ApiRoutes routes)
     {
-        var consents = routes.MapGroup("/api/v1/me/consents").RequireAuthorization(Policies.TenantUser);
+        var consents = routes.Users.MapGroup("/me/consents");
         consents.MapGet("", ListAsync);
         consents.MapPut("/{flag}", SetAsync);
     }
 
     private static async Task<Ok<ItemList<ConsentView>>> ListAsync(Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
-        var stored = await db.Database
-            .SqlQuery<ConsentView>($"""SELECT flag AS "Flag", granted AS "Granted", changed_at AS "ChangedAt" FROM consents WHERE tenant_id = {caller.TenantId} AND uid = {caller.Uid}""")
+        var stored = await db.Consents
+            .Where(c => c.TenantId == caller.TenantId && c.Uid == caller.Uid)
+            .Select(c => new ConsentView(c.Flag, c.Granted, c.ChangedAt))
             .ToListAsync(ct);
         return TypedResults.Ok(new ItemList<ConsentView>(ConsentFlags.All
             .Select(flag => stored.FirstOrDefault(c => c.Flag == flag) ?? new ConsentView(flag, false, null))
@@ -47,14 +54,7 @@ public static class ConsentsApi
         {
             return Problems.NotFound("The consent flag");
         }
-        if (request.Granted is not { } granted)
-        {
-            return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(new Dictionary<string, string[]> { ["granted"] = ["granted (true or false) is required."] })
-            {
-                Status = 400,
-                Title = "One or more validation errors occurred.",
-            });
-        }
+        var granted = request.Granted!.Value;
 
         var now = time.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -67,22 +67,23 @@ public static class ConsentsApi
             """).ToListAsync(ct);
         if (changed.SingleOrDefault() is not { } view)
         {
-            var current = await db.Database
-                .SqlQuery<ConsentView>($"""SELECT flag AS "Flag", granted AS "Granted", changed_at AS "ChangedAt" FROM consents WHERE tenant_id = {caller.TenantId} AND uid = {caller.Uid} AND flag = {flag}""")
-                .ToListAsync(ct);
+            var current = await db.Consents
+                .Where(c => c.TenantId == caller.TenantId && c.Uid == caller.Uid && c.Flag == flag)
+                .Select(c => new ConsentView(c.Flag, c.Granted, c.ChangedAt))
+                .SingleAsync(ct);
             await transaction.CommitAsync(ct);
-            return TypedResults.Ok(current.Single());
+            return TypedResults.Ok(current);
         }
 
         // Withdrawing consent removes what was collected under it.
-        var removed = granted || flag != ConsentFlags.BiometricMetrics ? 0 : await db.Database.ExecuteSqlAsync($"""
-            DELETE FROM session_metrics WHERE tenant_id = {caller.TenantId}
-              AND session_id IN (SELECT id FROM exam_sessions WHERE tenant_id = {caller.TenantId} AND candidate_uid = {caller.Uid})
-            """, ct);
-        var keystrokeStatsRemoved = granted || flag != ConsentFlags.BiometricMetrics ? 0 : await db.Database.ExecuteSqlAsync($"""
-            DELETE FROM telemetry_events WHERE tenant_id = {caller.TenantId} AND type = 'keystroke_stats'
-              AND session_id IN (SELECT id FROM exam_sessions WHERE tenant_id = {caller.TenantId} AND candidate_uid = {caller.Uid})
-            """, ct);
+        var removed = granted || flag != ConsentFlags.BiometricMetrics ? 0 : await db.SessionMetrics
+            .Where(m => m.TenantId == caller.TenantId
+                && db.Sessions.Any(s => s.Id == m.SessionId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid))
+            .ExecuteDeleteAsync(ct);
+        var keystrokeStatsRemoved = granted || flag != ConsentFlags.BiometricMetrics ? 0 : await db.TelemetryEvents
+            .Where(e => e.TenantId == caller.TenantId && e.Type == "keystroke_stats"
+                && db.Sessions.Any(s => s.Id == e.SessionId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid))
+            .ExecuteDeleteAsync(ct);
         AuditTrail.Record(db, caller, now, granted ? "consent.grant" : "consent.withdraw", $"consent/{flag}",
             granted ? null : new { metrics_removed = removed, keystroke_stats_removed = keystrokeStatsRemoved });
         await db.SaveChangesAsync(ct);

@@ -4,10 +4,20 @@ using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace LearnPlatform.Api.Privacy;
 
 public sealed record ErasureResponse(string Status, IReadOnlyDictionary<string, int> Counts);
+
+/// <summary>/users/{uid}/...: the data subject, from the route.</summary>
+public sealed record UserCall([FromRoute] string Uid);
+
+public sealed class UserCallValidator : AbstractValidator<UserCall>
+{
+    public UserCallValidator() =>
+        RuleFor(c => c.Uid).Length(1, PrivacyApi.MaxUidLength).OverridePropertyName("uid").WithMessage("uid is 1 to 128 characters.");
+}
 
 /// <summary>Data-subject requests: a user's export and erasure, by that user or an admin of the tenant.</summary>
 public static class PrivacyApi
@@ -15,23 +25,27 @@ public static class PrivacyApi
     public const int MaxUidLength = 128;
 
     public static IServiceCollection AddPrivacy(this IServiceCollection services) =>
-        services.AddSingleton<IValidator<SessionMetricsRequest>, SessionMetricsRequestValidator>();
+        services
+            .AddSingleton<IValidator<UserCall>, UserCallValidator>()
+            .AddSingleton<IValidator<SetConsentRequest>, SetConsentRequestValidator>()
+            .AddSingleton<IValidator<SessionMetricsRequest>, SessionMetricsRequestValidator>();
 
-    public static void MapPrivacy(this IEndpointRouteBuilder routes)
+    public static void MapPrivacy(this ApiRoutes routes)
     {
-        var users = routes.MapGroup("/api/v1/users/{uid}").RequireAuthorization(Policies.TenantUser);
+        var users = routes.Users.MapGroup("/users/{uid}");
         users.MapGet("/export", Export);
         users.MapPost("/delete", DeleteAsync);
         routes.MapConsents();
         routes.MapSessionMetrics();
     }
 
-    private static Results<ExportResult, ProblemHttpResult> Export(string uid, Caller caller, LearnPlatformDbContext db, TimeProvider time) =>
-        Refusal(uid, caller) ?? (Results<ExportResult, ProblemHttpResult>)new ExportResult(db, caller.TenantId, uid, time.Now());
+    private static Results<ExportResult, ProblemHttpResult> Export([AsParameters] UserCall call, Caller caller, LearnPlatformDbContext db, TimeProvider time) =>
+        Refusal(call.Uid, caller) ?? (Results<ExportResult, ProblemHttpResult>)new ExportResult(db, caller.TenantId, call.Uid, time.Now());
 
     private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> DeleteAsync(
-        string uid, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        [AsParameters] UserCall call, Caller caller, LearnPlatformDbContext db, TenantMembershipLookup memberships, TimeProvider time, CancellationToken ct)
     {
+        var uid = call.Uid;
         if (Refusal(uid, caller) is { } refusal)
         {
             return refusal;
@@ -46,24 +60,15 @@ public static class PrivacyApi
             new { requested_by = self ? "self" : "admin", counts });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        memberships.Forget(caller.TenantId, uid);
         return TypedResults.Ok(new ErasureResponse("erased", counts));
     }
 
     /// <summary>The user themself or an admin; anyone else in the tenant is refused, whether or not the uid has data.</summary>
-    private static ProblemHttpResult? Refusal(string uid, Caller caller)
-    {
-        if (uid.Length is 0 or > MaxUidLength)
-        {
-            return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(new Dictionary<string, string[]> { ["uid"] = ["uid is 1 to 128 characters."] })
-            {
-                Status = 400,
-                Title = "One or more validation errors occurred.",
-            });
-        }
-        return uid == caller.Uid || caller.Role == Roles.Admin
+    private static ProblemHttpResult? Refusal(string uid, Caller caller) =>
+        uid == caller.Uid || caller.Role == Roles.Admin
             ? null
             : Problems.Forbidden("Only the user themself or an admin of the tenant may do this.");
-    }
 
     private sealed class ExportResult(LearnPlatformDbContext db, Guid tenantId, string uid, DateTimeOffset now) : IResult
     {

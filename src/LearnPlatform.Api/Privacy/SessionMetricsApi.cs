@@ -41,16 +41,14 @@ public static class SessionMetricsApi
     /// <summary>RFC 9745: deprecated since 2026-12-01, when the telemetry socket and the integrity summary derived from its events replaced it.</summary>
     public const string Deprecation = "@1796083200";
 
-    public static void MapSessionMetrics(this IEndpointRouteBuilder routes) =>
-        routes.MapPut("/api/v1/sessions/{id:guid}/metrics", PutAsync)
-            .RequireAuthorization(Policies.TenantCaller)
+    public static void MapSessionMetrics(this ApiRoutes routes) =>
+        routes.Callers.MapPut("/sessions/{id:guid}/metrics", PutAsync)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .AddEndpointFilter((context, next) =>
             {
                 context.HttpContext.Response.Headers["Deprecation"] = Deprecation;
                 return next(context);
-            })
-            .Validate<SessionMetricsRequest>();
+            });
 
     private static async Task<Results<Ok<SessionMetricsView>, ProblemHttpResult>> PutAsync(
         Guid id, SessionMetricsRequest request, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
@@ -86,9 +84,7 @@ public static class SessionMetricsApi
             return TypedResults.Ok(view);
         }
 
-        var consented = await db.Database.SqlQuery<bool>($"""
-            SELECT EXISTS (SELECT 1 FROM consents WHERE tenant_id = {caller.TenantId} AND uid = {caller.Uid} AND flag = {ConsentFlags.BiometricMetrics} AND granted) AS "Value"
-            """).SingleAsync(ct);
+        var consented = await db.Consents.AnyAsync(c => c.TenantId == caller.TenantId && c.Uid == caller.Uid && c.Flag == ConsentFlags.BiometricMetrics && c.Granted, ct);
         return consented
             ? Problems.Conflict("The session is submitted; metrics are only taken during an attempt.")
             : Problems.Forbidden("Metrics are accepted only after the candidate grants the biometric_metrics consent.");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FluentValidation;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -8,11 +9,15 @@ using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace LearnPlatform.Api.Sessions;
 
 public sealed record GuestSessionRequest(Guid? PaperId);
+
+public sealed class GuestSessionRequestValidator : AbstractValidator<GuestSessionRequest>
+{
+    public GuestSessionRequestValidator() => RuleFor(r => r.PaperId).NotNull().WithMessage("paper_id is required.");
+}
 
 public sealed record GuestSessionResponse(SessionView Session, string GuestToken, DateTimeOffset ExpiresAt);
 
@@ -21,17 +26,14 @@ public static class GuestSessionsApi
 {
     public const string RateLimitPolicy = RateLimitPolicies.GuestSessions;
 
-    public static void MapGuestSessions(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/guest-sessions", CreateAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
+    public static void MapGuestSessions(this ApiRoutes routes) =>
+        routes.Anonymous.MapPost("/guest-sessions", CreateAsync).RequireRateLimiting(RateLimitPolicy);
 
     private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
-        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, NpgsqlDataSource dataSource, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
+        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
-        if (request.PaperId is not { } paperId)
-        {
-            return Problems.BadRequest("paper_id is required.");
-        }
-        if (await TenantOfPaperAsync(dataSource, paperId, ct) is not { } tenantId)
+        var paperId = request.PaperId!.Value;
+        if (await lookups.TenantOfGuestPaperAsync(paperId, ct) is not { } tenantId)
         {
             return Problems.NotFound("The paper");
         }
@@ -64,23 +66,6 @@ public static class GuestSessionsApi
         await GradingRuns.ScheduleDeadlineAsync(workflows, db, session, ct);
         await transaction.CommitAsync(ct);
 
-        return TypedResults.Created($"/api/v1/sessions/{session.Id}", new GuestSessionResponse(session.ToView(published.Content, [], now), token.Token, token.ExpiresAt));
-    }
-
-    /// <summary>The guest names only a paper; its id is the proof that makes that one paper's tenant visible (see the guest_paper_lookup policy).</summary>
-    private static async Task<Guid?> TenantOfPaperAsync(NpgsqlDataSource dataSource, Guid paperId, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                TenantMembershipLookup.Command("SELECT set_config('app.guest_paper_id', @p0, false)", paperId.ToString()),
-                TenantMembershipLookup.Command("SELECT tenant_id FROM papers WHERE id = @p0", paperId),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
-        return await reader.ReadAsync(ct) ? reader.GetGuid(0) : null;
+        return TypedResults.Created(ApiRoutes.Location("sessions", session.Id), new GuestSessionResponse(session.ToView(published.Content, [], now), token.Token, token.ExpiresAt));
     }
 }

@@ -1,6 +1,5 @@
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Api.Sessions;
 
@@ -21,9 +20,7 @@ public static class SessionAccess
             ? sessions.Where(s => s.Id == caller.SessionId)
             : sessions.Where(s => s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid);
 
-    public static Task<PaperSettings?> PaperOfAsync(this LearnPlatformDbContext db, ExamSession session, CancellationToken ct) =>
-        db.PaperVersions
-            .Where(v => v.PaperId == session.PaperId && v.Version == session.PaperVersion)
-            .Select(v => v.Content)
-            .SingleOrDefaultAsync(ct);
+    /// <summary>The published version the session is of (cached: a version never changes).</summary>
+    public static Task<PaperSettings?> PaperOfAsync(this PaperVersionCache papers, LearnPlatformDbContext db, ExamSession session, CancellationToken ct) =>
+        papers.GetAsync(db, session.PaperId, session.PaperVersion, ct);
 }

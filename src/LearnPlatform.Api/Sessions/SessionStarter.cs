@@ -19,7 +19,7 @@ public abstract record StartOutcome
 }
 
 /// <summary>Starts a candidate's attempt at a published paper, or hands back the one already in progress.</summary>
-public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient workflows, TimeProvider time)
+public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient workflows, PaperVersionCache papers, TimeProvider time)
 {
     public async Task<StartOutcome> StartAsync(Caller caller, Guid paperId, CancellationToken ct)
     {
@@ -53,7 +53,7 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
         {
             if (open.Deadline > now)
             {
-                var paper = await db.PaperOfAsync(open, ct);
+                var paper = await papers.PaperOfAsync(db, open, ct);
                 return new StartOutcome.Resumed(open, paper!);
             }
             // Past its deadline but not yet closed by the deadline timer: close it now, as the timer would.

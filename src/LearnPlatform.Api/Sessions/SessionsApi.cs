@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FluentValidation;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
@@ -12,34 +13,50 @@ namespace LearnPlatform.Api.Sessions;
 
 public sealed record StartSessionRequest(Guid? PaperId, string? CandidateId);
 
+public sealed class StartSessionRequestValidator : AbstractValidator<StartSessionRequest>
+{
+    public StartSessionRequestValidator() => RuleFor(r => r.PaperId).NotNull().WithMessage("paper_id is required.");
+}
+
 public sealed record SaveResponseRequest(JsonElement Answer, int? Version);
+
+public sealed class SaveResponseRequestValidator : AbstractValidator<SaveResponseRequest>
+{
+    public SaveResponseRequestValidator() =>
+        RuleFor(r => r.Answer).Must(a => a.ValueKind != JsonValueKind.Undefined).WithMessage("answer is required.");
+}
 
 public sealed record SubmitResponse(string Status, DateTimeOffset? SubmittedAt);
 
 public static class SessionsApi
 {
     public static IServiceCollection AddSessions(this IServiceCollection services) =>
-        services.AddScoped<SessionStarter>();
+        services
+            .AddScoped<SessionStarter>()
+            .AddSingleton<SessionPapers>()
+            .AddSingleton<IValidator<StartSessionRequest>, StartSessionRequestValidator>()
+            .AddSingleton<IValidator<SaveResponseRequest>, SaveResponseRequestValidator>()
+            .AddSingleton<IValidator<GuestSessionRequest>, GuestSessionRequestValidator>();
 
-    public static void MapSessions(this IEndpointRouteBuilder routes)
+    public static void MapSessions(this ApiRoutes routes)
     {
-        var sessions = routes.MapGroup("/api/v1/sessions");
-        sessions.MapPost("", StartAsync).RequireAuthorization(Policies.TenantUser);
-        sessions.MapGet("", ListMineAsync).RequireAuthorization(Policies.TenantUser);
-        sessions.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.TenantCaller);
-        sessions.MapPut("/{id:guid}/responses/{questionId}", SaveResponseAsync).RequireAuthorization(Policies.TenantCaller);
-        sessions.MapPost("/{id:guid}/submit", SubmitAsync).RequireAuthorization(Policies.TenantCaller);
-        sessions.MapPost("/{id:guid}/guest-token/revoke", RevokeGuestTokenAsync).RequireAuthorization(Policies.Admin);
-        routes.MapGet("/api/v1/papers/{id:guid}/sessions", ListForPaperAsync).RequireAuthorization(Policies.Author);
+        var mine = routes.Users.MapGroup("/sessions");
+        mine.MapPost("", StartAsync);
+        mine.MapGet("", ListMineAsync);
+
+        var session = routes.Callers.MapGroup("/sessions/{id:guid}");
+        session.MapGet("", GetAsync);
+        session.MapPut("/responses/{questionId}", SaveResponseAsync);
+        session.MapPost("/submit", SubmitAsync);
+
+        routes.Admins.MapPost("/sessions/{id:guid}/guest-token/revoke", RevokeGuestTokenAsync);
+        routes.Authors.MapGet("/papers/{id:guid}/sessions", ListForPaperAsync);
     }
 
     private static async Task<Results<Created<SessionView>, Ok<SessionView>, ProblemHttpResult>> StartAsync(
         StartSessionRequest request, Caller caller, SessionStarter starter, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
     {
-        if (request.PaperId is not { } paperId)
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: "paper_id is required.");
-        }
+        var paperId = request.PaperId!.Value;
         if (request.CandidateId is not null && request.CandidateId != caller.Uid)
         {
             return Problems.Forbidden("A session can only be started for yourself.");
@@ -47,7 +64,7 @@ public static class SessionsApi
 
         return await starter.StartAsync(caller, paperId, ct) switch
         {
-            StartOutcome.Started s => TypedResults.Created($"/api/v1/sessions/{s.Session.Id}", s.Session.ToView(s.Paper, [], time.Now())),
+            StartOutcome.Started s => TypedResults.Created(ApiRoutes.Location("sessions", s.Session.Id), s.Session.ToView(s.Paper, [], time.Now())),
             StartOutcome.Resumed r => TypedResults.Ok(await ViewAsync(r.Session, r.Paper)),
             StartOutcome.AttemptsUsedUp a => Problems.Conflict($"All {a.MaxAttempts} attempt(s) at this paper are used up."),
             _ => Problems.NotFound("The paper"),
@@ -66,22 +83,26 @@ public static class SessionsApi
         return TypedResults.Ok(new ItemList<SessionSummary>(mine.Select(s => s.ToSummary()).ToList()));
     }
 
-    private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetAsync(Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+    /// <summary>One query: the session and its answers (row-level security and the caller's visibility in it); the paper is cached.</summary>
+    private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetAsync(
+        Guid id, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, TimeProvider time, CancellationToken ct)
     {
-        var session = await db.Sessions.VisibleTo(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        var found = await db.Sessions.VisibleTo(caller)
+            .Where(s => s.Id == id)
+            .Select(s => new { Session = s, Responses = db.Responses.Where(r => r.SessionId == s.Id).ToList() })
+            .SingleOrDefaultAsync(ct);
+        if (found is null || await papers.PaperOfAsync(db, found.Session, ct) is not { } paper)
         {
             return Problems.NotFound("The session");
         }
-        var responses = await db.Responses.Where(r => r.SessionId == id).ToListAsync(ct);
-        return TypedResults.Ok(session.ToView(paper, responses, time.Now()));
+        return TypedResults.Ok(found.Session.ToView(paper, found.Responses, time.Now()));
     }
 
+    /// <summary>Once the session's paper is cached, one statement: the conditional upsert (<see cref="ResponseWriter"/>).</summary>
     private static async Task<Results<Ok<ResponseView>, ProblemHttpResult>> SaveResponseAsync(
-        Guid id, string questionId, SaveResponseRequest request, HttpRequest http, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        Guid id, string questionId, SaveResponseRequest request, HttpRequest http, Caller caller, LearnPlatformDbContext db, SessionPapers sessionPapers, TimeProvider time, CancellationToken ct)
     {
-        var session = await db.Sessions.TakenBy(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        if ((caller.IsGuest && caller.SessionId != id) || await sessionPapers.TakenPaperAsync(db, caller, id, ct) is not { } paper)
         {
             return Problems.NotFound("The session");
         }
@@ -89,28 +110,25 @@ public static class SessionsApi
         {
             return Problems.NotFound("The question");
         }
-        if (request.Answer.ValueKind == JsonValueKind.Undefined)
-        {
-            return Validation("answer", "answer is required.");
-        }
         if (AnswerRules.Check(question, request.Answer) is { } error)
         {
-            return Validation("answer", error);
+            return Problems.Invalid("answer", error);
         }
         if (!ExpectedVersion(http, request, out var expected))
         {
-            return Validation("If-Match", "If-Match must be the answer's current version, e.g. \"3\".");
+            return Problems.Invalid("If-Match", "If-Match must be the answer's current version, e.g. \"3\".");
         }
 
         var now = time.Now();
-        var saved = await ResponseWriter.SaveAsync(db, session, questionId, request.Answer.GetRawText(), expected, now, ct);
+        var saved = await ResponseWriter.SaveAsync(db, caller.TenantId, id, caller.IsGuest ? null : caller.Uid, questionId, request.Answer.GetRawText(), expected, now, ct);
         if (saved is not null)
         {
             return TypedResults.Ok(saved.ToView());
         }
 
-        var current = await db.Sessions.Where(s => s.Id == id).Select(s => new { s.Status, s.Deadline }).SingleAsync(ct);
-        return current.Status != SessionStatus.InProgress ? Problems.Conflict("The session is submitted; answers can no longer change.")
+        var current = await db.Sessions.TakenBy(caller).Where(s => s.Id == id).Select(s => new { s.Status, s.Deadline }).SingleOrDefaultAsync(ct);
+        return current is null ? Problems.NotFound("The session")
+            : current.Status != SessionStatus.InProgress ? Problems.Conflict("The session is submitted; answers can no longer change.")
             : current.Deadline <= now ? Problems.Conflict("The session's deadline has passed; answers can no longer change.")
             : Problems.Conflict("The answer was changed elsewhere (another tab or device); reload it before saving.");
     }
@@ -144,7 +162,7 @@ public static class SessionsApi
                 session = await db.Sessions.SingleAsync(s => s.Id == id, ct);
             }
         }
-        return TypedResults.Accepted($"/api/v1/sessions/{id}/result", new SubmitResponse(session.Status, session.SubmittedAt));
+        return TypedResults.Accepted(ApiRoutes.Location("sessions", id, "result"), new SubmitResponse(session.Status, session.SubmittedAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeGuestTokenAsync(Guid id, Caller caller, LearnPlatformDbContext db, GuestTokens guestTokens, TimeProvider time, CancellationToken ct)
@@ -172,11 +190,4 @@ public static class SessionsApi
             .ToListAsync(ct);
         return TypedResults.Ok(new ItemList<SessionSummary>(sessions.Select(s => s.ToSummary()).ToList()));
     }
-
-    private static ProblemHttpResult Validation(string field, string message) =>
-        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-        {
-            Status = 400,
-            Title = "One or more validation errors occurred.",
-        });
 }

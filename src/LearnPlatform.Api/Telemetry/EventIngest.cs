@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using LearnPlatform.Core.Data;
 using LearnPlatform.Core.EventStore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -180,7 +181,7 @@ public sealed partial class EventIngest(
         await using var commands = new NpgsqlBatch(connection, transaction);
         foreach (var tenant in batch.GroupBy(f => f.Session.TenantId))
         {
-            commands.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('app.tenant_id', @tenant, true)")
+            commands.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('{TenantConnection.Setting}', @tenant, true)")
             {
                 Parameters = { new NpgsqlParameter("tenant", tenant.Key.ToString()) },
             });

@@ -29,18 +29,18 @@ public static class TelemetryApi
         services.AddHostedService(sp => sp.GetRequiredService<LiveSockets>());
         services.AddSingleton<TelemetryHandshake>();
         services.AddSingleton<IValidator<TelemetrySettingsRequest>, TelemetrySettingsRequestValidator>();
+        services.AddSingleton<IValidator<EventsQuery>, EventsQueryValidator>();
         return services;
     }
 
-    public static void MapTelemetry(this IEndpointRouteBuilder routes)
+    public static void MapTelemetry(this ApiRoutes routes)
     {
-        var session = routes.MapGroup("/api/v1/sessions/{id:guid}");
-        session.MapPost("/telemetry-ticket", IssueTicketAsync).RequireAuthorization(Policies.TenantCaller);
+        routes.Callers.MapPost("/sessions/{id:guid}/telemetry-ticket", IssueTicketAsync);
         // The ticket is the credential: browsers cannot send headers with a WebSocket.
-        session.MapGet("/telemetry", (Guid id, string? ticket, HttpContext http, LearnPlatformDbContext db, TelemetryHandshake handshake) =>
-            handshake.ConnectAsync(http, id, ticket, db)).AllowAnonymous();
-        session.MapGet("/events", TelemetryTimeline.ListEventsAsync).RequireAuthorization(Policies.Author);
-        session.MapGet("/integrity", TelemetryTimeline.IntegrityAsync).RequireAuthorization(Policies.Author);
+        routes.Anonymous.MapGet("/sessions/{id:guid}/telemetry", (Guid id, string? ticket, HttpContext http, LearnPlatformDbContext db, TelemetryHandshake handshake) =>
+            handshake.ConnectAsync(http, id, ticket, db));
+        routes.Authors.MapGet("/sessions/{id:guid}/events", TelemetryTimeline.ListEventsAsync);
+        routes.Authors.MapGet("/sessions/{id:guid}/integrity", TelemetryTimeline.IntegrityAsync);
         routes.MapTelemetrySettings();
     }
 

@@ -14,7 +14,7 @@ namespace LearnPlatform.Api.Telemetry;
 /// any older socket, on any replica) and the socket runs until it closes.
 /// </summary>
 public sealed class TelemetryHandshake(
-    NpgsqlDataSource dataSource, EventIngest ingest, LiveSockets live, IOptions<TelemetrySocketOptions> options, TimeProvider time, ILoggerFactory loggers)
+    NpgsqlDataSource dataSource, PaperVersionCache papers, EventIngest ingest, LiveSockets live, IOptions<TelemetrySocketOptions> options, TimeProvider time, ILoggerFactory loggers)
 {
     private const string TicketChallenge = "Ticket realm=\"learnplatform-telemetry\"";
 
@@ -23,7 +23,7 @@ public sealed class TelemetryHandshake(
         var ct = http.RequestAborted;
         if (!http.WebSockets.IsWebSocketRequest)
         {
-            return Problems.BadRequest("This address is a WebSocket: open it with a WebSocket client (Upgrade: websocket).");
+            return Problems.Invalid("upgrade", "This address is a WebSocket: open it with a WebSocket client (Upgrade: websocket).");
         }
         var now = time.Now();
         if (await TelemetryTickets.RedeemAsync(dataSource, ticket, sessionId, now, ct) is not { } tenantId)
@@ -35,7 +35,7 @@ public sealed class TelemetryHandshake(
 
         db.Tenant.TenantId = tenantId;
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, ct);
-        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        if (session is null || await papers.PaperOfAsync(db, session, ct) is not { } paper)
         {
             return Problems.NotFound("The session");
         }

@@ -26,11 +26,10 @@ public sealed class TelemetrySettingsRequestValidator : AbstractValidator<Teleme
 /// <summary>A tenant's telemetry retention, set by its admins: events of sessions started longer ago than that are deleted.</summary>
 public static class TelemetrySettingsApi
 {
-    public static void MapTelemetrySettings(this IEndpointRouteBuilder routes)
+    public static void MapTelemetrySettings(this ApiRoutes routes)
     {
-        var settings = routes.MapGroup("/api/v1/telemetry/settings").RequireAuthorization(Policies.Admin);
-        settings.MapGet("", GetAsync);
-        settings.MapPut("", PutAsync).Validate<TelemetrySettingsRequest>();
+        routes.Admins.MapGet("/telemetry/settings", GetAsync);
+        routes.Admins.MapPut("/telemetry/settings", PutAsync);
     }
 
     private static async Task<Ok<TelemetrySettingsView>> GetAsync(Caller caller, LearnPlatformDbContext db, IOptions<TelemetryStoreOptions> defaults, CancellationToken ct)

@@ -39,11 +39,12 @@ public static class TelemetryTickets
             return null;
         }
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // The setting is local to the batch's implicit transaction: it never outlives the DELETE on the pooled connection.
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SELECT set_config('app.telemetry_ticket_hash', @hash, false)") { Parameters = { new("hash", Convert.ToHexStringLower(Hash(ticket))) } },
+                new NpgsqlBatchCommand("SELECT set_config('app.telemetry_ticket_hash', @hash, true)") { Parameters = { new("hash", Convert.ToHexStringLower(Hash(ticket))) } },
                 new NpgsqlBatchCommand("DELETE FROM telemetry_tickets WHERE ticket_hash = @hash RETURNING tenant_id, session_id, expires_at") { Parameters = { new("hash", Hash(ticket)) } },
             },
         };

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FluentValidation;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Sessions;
@@ -13,6 +14,17 @@ public sealed record EventView(long Id, long? Seq, string Type, DateTimeOffset A
 /// <summary>A page of the timeline; <see cref="NextAfter"/> is the <c>after</c> of the next page, absent on the last.</summary>
 public sealed record EventPage(IReadOnlyList<EventView> Items, long? NextAfter);
 
+public sealed record EventsQuery(Guid Id, long? After, int? Limit);
+
+public sealed class EventsQueryValidator : AbstractValidator<EventsQuery>
+{
+    public EventsQueryValidator()
+    {
+        RuleFor(q => q.After).GreaterThanOrEqualTo(0).WithMessage("after is the id of the last event already read (0 or more).");
+        RuleFor(q => q.Limit).InclusiveBetween(1, TelemetryTimeline.MaxLimit).WithMessage($"limit is between 1 and {TelemetryTimeline.MaxLimit}.");
+    }
+}
+
 /// <summary>What authors and admins read about a session's telemetry: the events in order, and the integrity summary.</summary>
 public static class TelemetryTimeline
 {
@@ -20,16 +32,9 @@ public static class TelemetryTimeline
     public const int MaxLimit = 1000;
 
     public static async Task<Results<Ok<EventPage>, ProblemHttpResult>> ListEventsAsync(
-        Guid id, long? after, int? limit, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
+        [AsParameters] EventsQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
-        if (after < 0)
-        {
-            return Validation("after", "after is the id of the last event already read (0 or more).");
-        }
-        if (limit is < 1 or > MaxLimit)
-        {
-            return Validation("limit", $"limit is between 1 and {MaxLimit}.");
-        }
+        var (id, after, limit) = query;
         if (await StartedAtAsync(db, caller, id, ct) is not { } startedAt)
         {
             return Problems.NotFound("The session");
@@ -48,10 +53,10 @@ public static class TelemetryTimeline
     }
 
     public static async Task<Results<Ok<IntegrityView>, ProblemHttpResult>> IntegrityAsync(
-        Guid id, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        Guid id, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, TimeProvider time, CancellationToken ct)
     {
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id && s.TenantId == caller.TenantId, ct);
-        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        if (session is null || await papers.PaperOfAsync(db, session, ct) is not { } paper)
         {
             return Problems.NotFound("The session");
         }
@@ -69,11 +74,4 @@ public static class TelemetryTimeline
 
     private static Task<DateTimeOffset?> StartedAtAsync(LearnPlatformDbContext db, Caller caller, Guid id, CancellationToken ct) =>
         db.Sessions.Where(s => s.Id == id && s.TenantId == caller.TenantId).Select(s => (DateTimeOffset?)s.StartedAt).SingleOrDefaultAsync(ct);
-
-    private static ProblemHttpResult Validation(string field, string message) =>
-        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-        {
-            Status = 400,
-            Title = "One or more validation errors occurred.",
-        });
 }

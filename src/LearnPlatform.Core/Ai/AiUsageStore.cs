@@ -39,30 +39,28 @@ public static class AiUsageStore
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(scope);
         var counter = AiCounters.Name(kind);
-        await db.Database.ExecuteSqlAsync($"""
-            UPDATE ai_usage_counters SET n = n - 1, updated_at = {now}
-            WHERE tenant_id = {tenantId} AND scope = {scope.Key} AND kind IN ({counter}, {AiCounters.Total}) AND n > 0
-            """, ct);
+        await db.AiUsageCounters
+            .Where(c => c.TenantId == tenantId && c.Scope == scope.Key && (c.Kind == counter || c.Kind == AiCounters.Total) && c.N > 0)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.N, c => c.N - 1).SetProperty(c => c.UpdatedAt, now), ct);
     }
 
     public static async Task<int> CountAsync(LearnPlatformDbContext db, Guid tenantId, AiScope scope, string counter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(scope);
-        var rows = await db.Database.SqlQuery<int>($"""
-            SELECT n AS "Value" FROM ai_usage_counters WHERE tenant_id = {tenantId} AND scope = {scope.Key} AND kind = {counter}
-            """).ToListAsync(ct);
-        return rows.Count == 0 ? 0 : rows[0];
+        return await db.AiUsageCounters
+            .Where(c => c.TenantId == tenantId && c.Scope == scope.Key && c.Kind == counter)
+            .Select(c => c.N)
+            .SingleOrDefaultAsync(ct);
     }
 
     public static async Task<MonthlySpend> MonthSpendAsync(LearnPlatformDbContext db, Guid tenantId, DateOnly month, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var rows = await db.Database.SqlQuery<MonthlySpend>($"""
-            SELECT usd AS "Usd", calls AS "Calls", input_tokens AS "InputTokens", output_tokens AS "OutputTokens"
-            FROM ai_monthly_spend WHERE tenant_id = {tenantId} AND month = {month}
-            """).ToListAsync(ct);
-        return rows.Count == 0 ? MonthlySpend.None : rows[0];
+        return await db.AiMonthlySpend
+            .Where(s => s.TenantId == tenantId && s.Month == month)
+            .Select(s => new MonthlySpend(s.Usd, s.Calls, s.InputTokens, s.OutputTokens))
+            .SingleOrDefaultAsync(ct) ?? MonthlySpend.None;
     }
 
     /// <summary>

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using LearnPlatform.Core.Data;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace LearnPlatform.Core.Audit;
@@ -64,8 +66,10 @@ public sealed partial class AuditRetention(NpgsqlDataSource dataSource, TimeProv
     {
         var settings = options.Value;
         var cutoff = time.GetUtcNow() - TimeSpan.FromDays(settings.RetentionDays);
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        if (!await ScalarAsync<bool>(connection, "SELECT pg_try_advisory_lock(@key)", ct, ("key", LockKey)))
+        // One connection for the whole purge: the session advisory lock belongs to it.
+        await using var db = DataServiceCollectionExtensions.CreateContext(dataSource);
+        await db.Database.OpenConnectionAsync(ct);
+        if (!await ScalarAsync<bool>(db, $"SELECT pg_try_advisory_lock({LockKey}) AS \"Value\"", ct))
         {
             LogSkipped(logger);
             return null;
@@ -76,7 +80,7 @@ public sealed partial class AuditRetention(NpgsqlDataSource dataSource, TimeProv
             int deleted;
             do
             {
-                deleted = await ScalarAsync<int>(connection, "SELECT purge_audit_events(@cutoff, @batch)", ct, ("cutoff", cutoff), ("batch", settings.PurgeBatchSize));
+                deleted = await ScalarAsync<int>(db, $"SELECT purge_audit_events({cutoff}, {settings.PurgeBatchSize}) AS \"Value\"", ct);
                 total += deleted;
             }
             while (deleted == settings.PurgeBatchSize);
@@ -85,20 +89,13 @@ public sealed partial class AuditRetention(NpgsqlDataSource dataSource, TimeProv
         }
         finally
         {
-            // Returning the connection to the pool would release it too (DISCARD ALL); this says so explicitly.
-            await ScalarAsync<bool>(connection, "SELECT pg_advisory_unlock(@key)", CancellationToken.None, ("key", LockKey));
+            // Returning the connection to the pool would release it too (its reset); this says so explicitly.
+            await ScalarAsync<bool>(db, $"SELECT pg_advisory_unlock({LockKey}) AS \"Value\"", CancellationToken.None);
         }
     }
 
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        return (T)(await command.ExecuteScalarAsync(ct))!;
-    }
+    private static Task<T> ScalarAsync<T>(LearnPlatformDbContext db, FormattableString sql, CancellationToken ct) =>
+        db.Database.SqlQuery<T>(sql).SingleAsync(ct);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} audit events older than {Cutoff:O}")]
     private static partial void LogPurged(ILogger logger, int count, DateTimeOffset cutoff);

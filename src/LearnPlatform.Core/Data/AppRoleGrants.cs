@@ -1,12 +1,14 @@
+using LearnPlatform.Workflows;
+
 namespace LearnPlatform.Core.Data;
 
 /// <summary>
 /// Exactly what the application role may do, table by table. `migrate` revokes everything else.
-/// A new table gets no access until it is listed here.
+/// A new table gets no access until it is listed here. The workflow engine lists its own (WorkflowSchema).
 /// </summary>
 public static class AppRoleGrants
 {
-    public static readonly IReadOnlyDictionary<string, string> Tables = new Dictionary<string, string>
+    public static readonly IReadOnlyDictionary<string, string> Tables = new Dictionary<string, string>(WorkflowSchema.TableGrants)
     {
         ["__EFMigrationsHistory"] = "SELECT",
         ["tenants"] = "SELECT",
@@ -19,9 +21,6 @@ public static class AppRoleGrants
         ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
         ["audit_events"] = "SELECT, INSERT",
         ["question_grades"] = "SELECT, INSERT, UPDATE",
-        // The workflow engine: runs are started, claimed and settled, never deleted; checkpoints are written once.
-        ["workflow_runs"] = "SELECT, INSERT, UPDATE",
-        ["workflow_steps"] = "SELECT, INSERT",
         // Rate-limit counters: upserted per check, swept when expired. Keys are hashes; no tenant data.
         ["rate_limit_counters"] = "SELECT, INSERT, UPDATE, DELETE",
         ["consents"] = "SELECT, INSERT, UPDATE, DELETE",
@@ -30,6 +29,13 @@ public static class AppRoleGrants
         // author's erasure); spend only grows within its month.
         ["ai_usage_counters"] = "SELECT, INSERT, UPDATE, DELETE",
         ["ai_monthly_spend"] = "SELECT, INSERT, UPDATE",
+        // LTI: admins edit platforms and replace deployments; users, launches and links are deleted by erasure, and
+        // launches also once they are a day old.
+        ["lti_platforms"] = "SELECT, INSERT, UPDATE",
+        ["lti_deployments"] = "SELECT, INSERT, DELETE",
+        ["lti_users"] = "SELECT, INSERT, DELETE",
+        ["lti_launches"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["lti_session_links"] = "SELECT, INSERT, UPDATE, DELETE",
         // Exam telemetry: tickets are deleted by the handshake that uses them; events are appended, and deleted only
         // by erasure or a withdrawn consent (partitions past retention go through telemetry_maintain).
         ["telemetry_settings"] = "SELECT, INSERT, UPDATE",
@@ -42,11 +48,10 @@ public static class AppRoleGrants
     /// Functions the application role may EXECUTE, by name and argument types. `migrate` revokes every other function
     /// in the schema from it. These are SECURITY DEFINER functions for the few rewrites of rows the role may not update.
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> Functions = new Dictionary<string, string>
+    public static readonly IReadOnlyDictionary<string, string> Functions = new Dictionary<string, string>(WorkflowSchema.FunctionGrants)
     {
         ["privacy_pseudonymize_audit_events"] = "text, text",
         ["privacy_pseudonymize_paper_versions"] = "text, text",
-        ["privacy_erase_workflow_steps"] = "uuid[]",
         ["privacy_delete_answers"] = "text",
         // The only way audit rows are deleted, and only those past a cutoff it enforces.
         ["purge_audit_events"] = "timestamptz, integer",

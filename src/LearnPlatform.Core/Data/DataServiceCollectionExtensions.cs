@@ -11,6 +11,7 @@ public static class DataServiceCollectionExtensions
     {
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(appConnectionString).Build());
         services.AddScoped<TenantScope>();
+        services.AddSingleton<PaperVersionCache>();
         services.AddDbContext<LearnPlatformDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         return services;
     }
@@ -23,11 +24,21 @@ public static class DataServiceCollectionExtensions
         return new LearnPlatformDbContext(options.Options, new TenantScope { TenantId = tenantId });
     }
 
-    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+    /// <summary>A context for migrations, with the owner's connection: schema statements are sent as written, with no tenant.</summary>
+    public static LearnPlatformDbContext CreateMigrationContext(NpgsqlDataSource ownerDataSource)
+    {
+        var options = new DbContextOptionsBuilder<LearnPlatformDbContext>();
+        Configure(options, ownerDataSource, tenantScoped: false);
+        return new LearnPlatformDbContext(options.Options, new TenantScope());
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource, bool tenantScoped = true)
+    {
         options
             .UseNpgsql(dataSource)
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-            .AddInterceptors(TenantConnectionInterceptor.Instance)
             // Migrations are hand-written SQL (RLS policies, grants); there is no model snapshot to compare with.
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        return tenantScoped ? options.AddInterceptors(TenantConnectionInterceptor.Instance) : options;
+    }
 }

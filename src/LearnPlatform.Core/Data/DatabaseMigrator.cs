@@ -1,10 +1,11 @@
 using Microsoft.EntityFrameworkCore;
+using LearnPlatform.Workflows;
 using Npgsql;
 
 namespace LearnPlatform.Core.Data;
 
 /// <summary>
-/// Applies migrations with the owner's connection, then grants the application role exactly
+/// Applies the workflow engine's schema and then the application's migrations with the owner's connection, then grants the application role exactly
 /// <see cref="AppRoleGrants"/>. Refuses an application role that could bypass row-level security.
 /// </summary>
 public static class DatabaseMigrator
@@ -20,7 +21,13 @@ public static class DatabaseMigrator
             await EnsureAppRoleIsRestrictedAsync(connection, appRole, ct);
         }
 
-        await using (var db = DataServiceCollectionExtensions.CreateContext(dataSource))
+        // The engine's tables first: the application's migrations may refer to them (a tenant key on runs).
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            await WorkflowSchema.MigrateAsync(connection, ct);
+        }
+
+        await using (var db = DataServiceCollectionExtensions.CreateMigrationContext(dataSource))
         {
             await db.Database.MigrateAsync(ct);
         }

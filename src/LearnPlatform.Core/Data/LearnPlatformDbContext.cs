@@ -1,10 +1,18 @@
+using LearnPlatform.Core.Lti;
 using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Core.Data;
 
+/// <summary>
+/// Every table of the application (the workflow engine's tables belong to the engine: src/LearnPlatform.Workflows).
+/// Queries do not track by default; a write that edits loaded rows asks for tracking with AsTracking().
+/// </summary>
 public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbContext> options, TenantScope tenant) : DbContext(options)
 {
     public TenantScope Tenant { get; } = tenant;
+
+    /// <summary>The tenant set on the open connection, or null when the next statement must set it (<see cref="TenantConnectionInterceptor"/>).</summary>
+    internal string? AppliedTenant { get; set; }
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<Membership> Memberships => Set<Membership>();
@@ -16,6 +24,16 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<Accommodation> Accommodations => Set<Accommodation>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<QuestionGradeRow> QuestionGrades => Set<QuestionGradeRow>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<SessionMetrics> SessionMetrics => Set<SessionMetrics>();
+    public DbSet<AiUsageCounter> AiUsageCounters => Set<AiUsageCounter>();
+    public DbSet<AiMonthlySpend> AiMonthlySpend => Set<AiMonthlySpend>();
+    public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
+    public DbSet<LtiPlatform> LtiPlatforms => Set<LtiPlatform>();
+    public DbSet<LtiDeployment> LtiDeployments => Set<LtiDeployment>();
+    public DbSet<LtiUser> LtiUsers => Set<LtiUser>();
+    public DbSet<LtiLaunch> LtiLaunches => Set<LtiLaunch>();
+    public DbSet<LtiSessionLink> LtiSessionLinks => Set<LtiSessionLink>();
     public DbSet<TelemetryEvent> TelemetryEvents => Set<TelemetryEvent>();
     public DbSet<TelemetryTicket> TelemetryTickets => Set<TelemetryTicket>();
     public DbSet<TelemetryConnection> TelemetryConnections => Set<TelemetryConnection>();
@@ -71,6 +89,46 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         {
             audit.ToTable("audit_events");
             audit.Property(a => a.Details).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<Consent>(consent =>
+        {
+            consent.ToTable("consents");
+            consent.HasKey(c => new { c.TenantId, c.Uid, c.Flag });
+        });
+        modelBuilder.Entity<SessionMetrics>(metrics =>
+        {
+            metrics.ToTable("session_metrics");
+            metrics.HasKey(m => m.SessionId);
+        });
+        modelBuilder.Entity<AiUsageCounter>(counter =>
+        {
+            counter.ToTable("ai_usage_counters");
+            counter.HasKey(c => new { c.TenantId, c.Scope, c.Kind });
+        });
+        modelBuilder.Entity<AiMonthlySpend>(spend =>
+        {
+            spend.ToTable("ai_monthly_spend");
+            spend.HasKey(s => new { s.TenantId, s.Month });
+        });
+        modelBuilder.Entity<RateLimitCounter>(counter =>
+        {
+            counter.ToTable("rate_limit_counters");
+            counter.HasKey(c => c.Key);
+        });
+        modelBuilder.Entity<LtiPlatform>().ToTable("lti_platforms");
+        modelBuilder.Entity<LtiDeployment>(deployment =>
+        {
+            deployment.ToTable("lti_deployments");
+            deployment.HasKey(d => new { d.Issuer, d.ClientId, d.DeploymentId });
+            // Declared so a platform and its deployments saved together are inserted in that order.
+            deployment.HasOne<LtiPlatform>().WithMany().HasForeignKey(d => d.PlatformId);
+        });
+        modelBuilder.Entity<LtiUser>().ToTable("lti_users");
+        modelBuilder.Entity<LtiLaunch>().ToTable("lti_launches");
+        modelBuilder.Entity<LtiSessionLink>(link =>
+        {
+            link.ToTable("lti_session_links");
+            link.HasKey(l => l.SessionId);
         });
 
         modelBuilder.Entity<TelemetryEvent>(telemetry =>

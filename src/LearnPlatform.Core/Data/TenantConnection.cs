@@ -4,27 +4,36 @@ using Npgsql;
 namespace LearnPlatform.Core.Data;
 
 /// <summary>
-/// Puts the tenant on a PostgreSQL connection for the row-level security policies to read.
-/// It is always set, to an empty value when there is no tenant, so nothing can leak from an
-/// earlier user of a pooled connection even if the pool's reset (DISCARD ALL) were turned off.
+/// The setting the row-level security policies read. <see cref="TenantConnectionInterceptor"/> sets it on every
+/// connection a context opens; these set it on a connection used without a context.
 /// </summary>
 public static class TenantConnection
 {
     public const string Setting = "app.tenant_id";
 
-    public static async Task SetTenantAsync(DbConnection connection, Guid? tenantId, CancellationToken ct)
+    private const string Sql = $"SELECT set_config('{Setting}', @tenant, false)";
+
+    public static async Task SetTenantAsync(DbConnection connection, Guid? tenantId, CancellationToken ct) =>
+        await SetTenantAsync(connection, null, tenantId, ct);
+
+    public static async Task SetTenantAsync(DbConnection connection, DbTransaction? transaction, Guid? tenantId, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT set_config('app.tenant_id', @tenant, false)";
-        command.Parameters.Add(new NpgsqlParameter("tenant", tenantId?.ToString() ?? string.Empty));
+        await using var command = Command(connection, transaction, tenantId);
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public static void SetTenant(DbConnection connection, Guid? tenantId)
+    public static void SetTenant(DbConnection connection, DbTransaction? transaction, Guid? tenantId)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT set_config('app.tenant_id', @tenant, false)";
-        command.Parameters.Add(new NpgsqlParameter("tenant", tenantId?.ToString() ?? string.Empty));
+        using var command = Command(connection, transaction, tenantId);
         command.ExecuteNonQuery();
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, Guid? tenantId)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = Sql;
+        command.Transaction = transaction;
+        command.Parameters.Add(new NpgsqlParameter("tenant", tenantId?.ToString() ?? string.Empty));
+        return command;
     }
 }

@@ -1,4 +1,6 @@
 using LearnPlatform.Core.Data;
+using LearnPlatform.Workflows;
+using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,12 +20,12 @@ public static class HealthApi
     }
 
     private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> ReadyAsync(
-        LearnPlatformDbContext db, ILoggerFactory loggers, CancellationToken ct)
+        LearnPlatformDbContext db, NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
     {
         try
         {
             var pending = await db.Database.GetPendingMigrationsAsync(ct);
-            if (!pending.Any())
+            if (!pending.Any() && await WorkflowSchema.IsCurrentAsync(dataSource, ct))
             {
                 return TypedResults.Ok(new HealthStatus("ready"));
             }

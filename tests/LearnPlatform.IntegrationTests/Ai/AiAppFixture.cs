@@ -1,5 +1,4 @@
 using LearnPlatform.Core.Data;
-using LearnPlatform.UnitTests.Grading;
 using Npgsql;
 
 namespace LearnPlatform.IntegrationTests.Ai;

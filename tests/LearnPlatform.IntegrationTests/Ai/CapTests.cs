@@ -1,4 +1,3 @@
-using LearnPlatform.UnitTests.Grading;
 
 namespace LearnPlatform.IntegrationTests.Ai;
 

@@ -1,5 +1,4 @@
 using LearnPlatform.Core.Grading;
-using LearnPlatform.UnitTests.Grading;
 
 namespace LearnPlatform.IntegrationTests.Ai;
 

@@ -1,5 +1,4 @@
 using LearnPlatform.Core.Data;
-using LearnPlatform.UnitTests.Grading;
 
 namespace LearnPlatform.IntegrationTests.Ai;
 

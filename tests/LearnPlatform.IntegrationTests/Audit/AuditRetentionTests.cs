@@ -80,7 +80,7 @@ public sealed class AuditRetentionTests
         // A second app over the same database: its job runs once at start, then every PurgeInterval.
         await using var restarted = await TestApp.StartAsync(s => s["ConnectionStrings:Postgres"] = app.Database.AppConnectionString);
 
-        await Eventually(async () => (await app.AuditRowsAsync("tenant_id = @t", ("t", tenant))).Count == 0);
+        await Eventually.TrueAsync(async () => (await app.AuditRowsAsync("tenant_id = @t", ("t", tenant))).Count == 0);
         Assert.Contains(restarted.Logs.Lines, l => l.Contains("Purged 1 audit events", StringComparison.Ordinal));
     }
 
@@ -92,13 +92,4 @@ public sealed class AuditRetentionTests
         Assert.Null(app.Services.GetService(typeof(AuditRetention)));
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in 20 seconds");
-            await Task.Delay(100);
-        }
-    }
 }

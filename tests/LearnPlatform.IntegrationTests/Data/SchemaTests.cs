@@ -45,6 +45,31 @@ public sealed class SchemaTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task EveryApplicationTableIsMappedInTheModelAndTheRestBelongToTheWorkflowEngine()
+    {
+        await using var scope = fixture.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LearnPlatformDbContext>();
+        await using var connection = new NpgsqlConnection(fixture.App.Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        // A partition is its parent's storage, not a table of its own.
+        await using var command = new NpgsqlCommand(
+            "SELECT t.tablename FROM pg_tables t JOIN pg_class c ON c.oid = format('public.%I', t.tablename)::regclass WHERE t.schemaname = 'public' AND NOT c.relispartition ORDER BY 1", connection);
+        var tables = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var owned = db.Model.GetEntityTypes().Select(e => e.GetTableName()!)
+            .Concat(LearnPlatform.Workflows.WorkflowSchema.Tables)
+            .Append("__EFMigrationsHistory");
+        Assert.Equal(tables, owned.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void SnakeCaseNamesFollowPostgresConventions()
     {
         Assert.Equal("tenant_id", SnakeCase.From("TenantId"));

@@ -187,19 +187,13 @@ public sealed class RateLimitTests
 
         await using var remaining = new NpgsqlCommand(
             "SELECT count(*) FILTER (WHERE key = sha256('expired')), count(*) FILTER (WHERE key = sha256('live')) FROM rate_limit_counters", connection);
-        for (var attempt = 0; ; attempt++)
+        var (expired, live) = await Eventually.ValueAsync(async () =>
         {
             await using var reader = await remaining.ExecuteReaderAsync();
             await reader.ReadAsync();
-            if (reader.GetInt64(0) == 0)
-            {
-                Assert.Equal(1, reader.GetInt64(1));
-                break;
-            }
-            Assert.True(attempt < 50, "the expired counter was not swept");
-            await reader.DisposeAsync();
-            await Task.Delay(100);
-        }
+            return reader.GetInt64(0) == 0 ? (reader.GetInt64(0), reader.GetInt64(1)) : ((long, long)?)null;
+        }, TimeSpan.FromSeconds(5), "the expired counter to be swept");
+        Assert.Equal((0, 1), (expired, live));
     }
 
     [Fact]

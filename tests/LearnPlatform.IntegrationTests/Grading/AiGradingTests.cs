@@ -1,7 +1,6 @@
 using LearnPlatform.Core.Data;
 using LearnPlatform.IntegrationTests.Privacy;
-using LearnPlatform.UnitTests.Grading;
-using static LearnPlatform.UnitTests.Grading.GeminiReplies;
+using static LearnPlatform.Testing.GeminiReplies;
 
 namespace LearnPlatform.IntegrationTests.Grading;
 

@@ -20,18 +20,8 @@ public sealed class DeadlineTests(ClockedAppFixture fixture) : IClassFixture<Clo
         throw new InvalidOperationException($"session {session} not found");
     }
 
-    private static async Task WaitUntilClosedAsync(TestApp app, Guid session)
-    {
-        for (var i = 0; i < 150; i++)
-        {
-            if (await StatusAsync(app, session) != "in_progress")
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"session {session} was not submitted at its deadline");
-    }
+    private static Task WaitUntilClosedAsync(TestApp app, Guid session) =>
+        Eventually.TrueAsync(async () => await StatusAsync(app, session) != "in_progress", what: $"session {session} to be submitted at its deadline");
 
     private static async Task<(Guid Tenant, HttpClient Candidate, Guid Session)> StartedAsync(TestApp app, int timeLimitSeconds = 60)
     {

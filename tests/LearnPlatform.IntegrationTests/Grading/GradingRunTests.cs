@@ -177,19 +177,11 @@ public sealed class GradingRunTests(AppFixture fixture) : IClassFixture<AppFixtu
         await (await stranger.GetAsync($"/api/v1/papers/{paper}/grading-summary")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
-    private async Task WaitForRunsAsync(Guid session, int completed)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var done = await App.CountAsync(
+    private Task WaitForRunsAsync(Guid session, int completed) =>
+        Eventually.TrueAsync(
+            async () => await App.CountAsync(
                 "SELECT count(*) FROM workflow_runs WHERE workflow_type = 'grade-session' AND status = 'completed' AND (workflow_key = @first OR workflow_key LIKE @regrades)",
-                ("first", $"grade:{session}"), ("regrades", $"regrade:{session}:%"));
-            if (done >= completed)
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"fewer than {completed} grading runs of session {session} completed");
-    }
+                ("first", $"grade:{session}"), ("regrades", $"regrade:{session}:%")) >= completed,
+            TimeSpan.FromSeconds(30),
+            $"{completed} grading runs of session {session} to complete");
 }

@@ -13,22 +13,7 @@ public sealed class WorkerHostTests
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["ConnectionStrings__Postgres"] = database.AppConnectionString,
         });
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-
-        HttpResponseMessage? ready = null;
-        for (var i = 0; i < 100 && ready?.StatusCode != HttpStatusCode.OK; i++)
-        {
-            await Task.Delay(100);
-            try
-            {
-                ready = await http.GetAsync("/readyz");
-            }
-            catch (HttpRequestException)
-            {
-            }
-        }
-
-        Assert.Equal(HttpStatusCode.OK, ready?.StatusCode);
+        await worker.WaitUntilReadyAsync(port);
         worker.Terminate();
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
@@ -59,20 +44,7 @@ public sealed class MountedSecretsTests
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 ["Secrets__Directory"] = secrets,
             });
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            HttpStatusCode? status = null;
-            for (var i = 0; i < 100 && status != HttpStatusCode.OK; i++)
-            {
-                await Task.Delay(100);
-                try
-                {
-                    status = (await http.GetAsync("/readyz")).StatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                }
-            }
-            Assert.Equal(HttpStatusCode.OK, status);
+            await worker.WaitUntilReadyAsync(port);
             Assert.DoesNotContain(database.AppConnectionString, worker.Output + worker.Error, StringComparison.Ordinal);
         }
         finally

@@ -1,4 +1,3 @@
-using LearnPlatform.UnitTests.Identity.Firebase;
 
 namespace LearnPlatform.IntegrationTests.Identity;
 

@@ -9,24 +9,13 @@ public static class GradingCalls
     private static readonly string[] Finished = ["graded", "needs_review"];
 
     /// <summary>Polls the result as the client would until grading has finished (graded or needs_review).</summary>
-    public static async Task<JsonElement> WaitForResultAsync(this HttpClient client, Guid sessionId, string? status = null, int seconds = 30)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
-        while (true)
+    public static Task<JsonElement> WaitForResultAsync(this HttpClient client, Guid sessionId, string? status = null, int seconds = 30) =>
+        Eventually.ValueAsync(async () =>
         {
             var result = await client.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{sessionId}/result");
             var current = result.GetProperty("status").GetString();
-            if (status is null ? Finished.Contains(current) : current == status)
-            {
-                return result;
-            }
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException($"session {sessionId} is still '{current}' after {seconds} s");
-            }
-            await Task.Delay(100);
-        }
-    }
+            return (status is null ? Finished.Contains(current) : current == status) ? result : (JsonElement?)null;
+        }, TimeSpan.FromSeconds(seconds), $"session {sessionId} to be {status ?? "graded or needs_review"}");
 
     public static decimal ScoreOf(this JsonElement result, string questionId) =>
         result.GetProperty("questions").EnumerateArray().Single(q => q.GetProperty("question_id").GetString() == questionId).GetProperty("score").GetDecimal();

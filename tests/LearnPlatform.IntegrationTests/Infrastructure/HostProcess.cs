@@ -53,6 +53,23 @@ public sealed partial class HostProcess : IAsyncDisposable
         return new HostProcess(Process.Start(start)!);
     }
 
+    /// <summary>Waits until the host at <paramref name="port"/> answers /readyz with 200 (or fails the test).</summary>
+    public async Task WaitUntilReadyAsync(int port, TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, timeout, $"the host to be ready:\n{Output}\n{Error}");
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

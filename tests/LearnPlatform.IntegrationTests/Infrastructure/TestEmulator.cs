@@ -19,13 +19,3 @@ public static class TestEmulator
         return await AuthEmulator.StartAsync(cli, ProjectId, FreePort.Next());
     }
 }
-
-public static class FreePort
-{
-    public static int Next()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}

@@ -201,7 +201,7 @@ public sealed class PaperAuthoringTests(AppFixture fixture) : IClassFixture<AppF
     }
 
     [Fact]
-    public async Task CreateUpdateAndPublishAreAuditedWithTheVersionOnly()
+    public async Task CreateUpdateAndPublishAreAuditedWithTheVersionAndTheClientAddress()
     {
         var paper = await Author.CreatePaperAsync();
         await Author.UpdatePaperAsync(paper, PaperSamples.Valid("Edited"));
@@ -211,14 +211,14 @@ public sealed class PaperAuthoringTests(AppFixture fixture) : IClassFixture<AppF
         await using var connection = new NpgsqlConnection(App.Database.SuperuserConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT action, details::text, tenant_id FROM audit_events WHERE resource = @r ORDER BY occurred_at, id", connection);
+            "SELECT action, details::text, tenant_id, client_ip FROM audit_events WHERE resource = @r ORDER BY occurred_at, id", connection);
         command.Parameters.AddWithValue("r", $"paper/{paper.Id()}");
-        var events = new List<(string, string, Guid)>();
+        var events = new List<(string, string, Guid, string?)>();
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                events.Add((reader.GetString(0), reader.GetString(1), reader.GetGuid(2)));
+                events.Add((reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
             }
         }
 
@@ -226,6 +226,8 @@ public sealed class PaperAuthoringTests(AppFixture fixture) : IClassFixture<AppF
             [("paper.create", "{\"version\": 1}"), ("paper.update", "{\"version\": 1}"), ("paper.publish", "{\"version\": 1}"), ("paper.update", "{\"version\": 2}")],
             events.Select(e => (e.Item1, e.Item2)));
         Assert.All(events, e => Assert.Equal(users.TenantId, e.Item3));
+        // Every feature records where the call came from (Audit:ClientIp, truncated by default); paper events too.
+        Assert.All(events, e => Assert.Equal("127.0.0.0/24", e.Item4));
     }
 
     [Fact]

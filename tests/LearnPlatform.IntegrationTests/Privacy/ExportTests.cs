@@ -116,7 +116,7 @@ public sealed class ExportTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     private static readonly List<string> UserExportSectionNames =
-        LearnPlatform.Api.Privacy.UserExport.Sections.Select(s => s.Table).Order().ToList();
+        LearnPlatform.Api.Privacy.UserExport.SectionNames.Order().ToList();
 
     private async Task<HttpClient> GuestAsync(Guid tenant)
     {

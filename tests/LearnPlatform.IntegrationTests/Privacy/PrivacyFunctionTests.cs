@@ -67,7 +67,7 @@ public sealed class PrivacyFunctionTests(AppFixture fixture) : IClassFixture<App
     [Theory]
     [InlineData("SELECT privacy_pseudonymize_audit_events('alice', 'erased:0123456789abcdef0123456789abcdef')")]
     [InlineData("SELECT privacy_delete_answers('alice')")]
-    [InlineData("SELECT privacy_erase_workflow_steps(ARRAY[gen_random_uuid()])")]
+    [InlineData("SELECT workflow_erase_steps(ARRAY[gen_random_uuid()])")]
     public async Task FunctionsRefuseAConnectionWithNoTenant(string sql)
     {
         await using var connection = await AppConnectionAsync(null);

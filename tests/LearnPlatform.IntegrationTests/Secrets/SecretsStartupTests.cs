@@ -62,21 +62,7 @@ public sealed class SecretsStartupTests : IAsyncLifetime
             ["ConnectionStrings__Postgres"] = Reference,
         }));
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        HttpStatusCode? status = null;
-        for (var i = 0; i < 150 && status != HttpStatusCode.OK; i++)
-        {
-            await Task.Delay(100);
-            try
-            {
-                status = (await http.GetAsync("/readyz")).StatusCode;
-            }
-            catch (HttpRequestException)
-            {
-            }
-        }
-
-        Assert.Equal(HttpStatusCode.OK, status);
+        await worker.WaitUntilReadyAsync(port);
         Assert.Contains($"Resolved 1 Secret Manager references at start-up: ConnectionStrings__Postgres={Reference}", worker.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(database.AppConnectionString, worker.Output + worker.Error, StringComparison.Ordinal);
         Assert.Equal(1, standIn.TokenRequests);

@@ -134,9 +134,8 @@ public sealed class EventStoreTests(AppFixture fixture) : IClassFixture<AppFixtu
     }
 
     /// <summary>How the first completed maintenance run kept the partitions (its checkpoint's partitionsBy).</summary>
-    private static async Task<string> WaitForMaintenanceRunAsync(TestApp app)
-    {
-        for (var i = 0; i < 150; i++)
+    private static Task<string> WaitForMaintenanceRunAsync(TestApp app) =>
+        Eventually.ValueAsync(async () =>
         {
             await using var connection = new NpgsqlConnection(app.Database.SuperuserConnectionString);
             await connection.OpenAsync();
@@ -144,14 +143,8 @@ public sealed class EventStoreTests(AppFixture fixture) : IClassFixture<AppFixtu
                 SELECT st.result ->> 'partitionsBy' FROM workflow_runs r JOIN workflow_steps st ON st.run_id = r.id
                 WHERE r.workflow_type = 'telemetry-maintenance' AND r.status = 'completed' AND r.tenant_id IS NULL LIMIT 1
                 """, connection);
-            if (await command.ExecuteScalarAsync() is string result)
-            {
-                return result;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("no telemetry-maintenance run completed within 15 s");
-    }
+            return await command.ExecuteScalarAsync() as string;
+        }, what: "a completed telemetry-maintenance run");
 
     private static async Task AssertPartitionsAheadAsync(LocalDatabase database)
     {

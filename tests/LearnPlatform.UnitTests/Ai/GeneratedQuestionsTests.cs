@@ -7,7 +7,7 @@ namespace LearnPlatform.UnitTests.Ai;
 
 public sealed class GeneratedQuestionsTests
 {
-    public GeneratedQuestionsTests() => ValidationExtensions.UseSnakeCasePropertyNames();
+    public GeneratedQuestionsTests() => ValidationFilter.UseSnakeCasePropertyNames();
 
     private static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value);
 

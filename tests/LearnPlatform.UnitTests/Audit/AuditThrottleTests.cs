@@ -1,5 +1,4 @@
 using LearnPlatform.Api.Audit;
-using LearnPlatform.UnitTests.Identity.Firebase;
 
 namespace LearnPlatform.UnitTests.Audit;
 
@@ -10,7 +9,7 @@ public sealed class AuditThrottleTests
     [Fact]
     public void OneKeyIsWrittenOnceAMinute()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new ManualClock(Start);
         var throttle = new AuditThrottle(clock, maxKeys: 10);
 
         Assert.Equal(ThrottleDecision.Write, throttle.Admit("ip|expired", "expired"));
@@ -25,7 +24,7 @@ public sealed class AuditThrottleTests
     [Fact]
     public void PastTheKeyCapEventsCollapseIntoOneRowPerOverflowKey()
     {
-        var throttle = new AuditThrottle(new ManualTimeProvider(Start), maxKeys: 2);
+        var throttle = new AuditThrottle(new ManualClock(Start), maxKeys: 2);
 
         var decisions = Enumerable.Range(0, 100).Select(i => throttle.Admit($"ip{i}|expired", "expired")).ToList();
 

@@ -1,6 +1,6 @@
 using LearnPlatform.Core.Grading;
 using LearnPlatform.Core.Grading.Gemini;
-using static LearnPlatform.UnitTests.Grading.GeminiReplies;
+using static LearnPlatform.Testing.GeminiReplies;
 using static LearnPlatform.UnitTests.Grading.GradingHarness;
 
 namespace LearnPlatform.UnitTests.Grading;
@@ -101,7 +101,7 @@ public sealed class EssayGraderTests
 
         Assert.Equal((GradeStatus.NeedsReview, (decimal?)null), (grade.Status, grade.Score));
         Assert.Equal(3, harness.Gemini.Requests.Count);
-        Assert.Contains(harness.GraderLog.Entries, e => e.Contains("outside 0..2", StringComparison.Ordinal));
+        Assert.Contains(harness.Logs.Lines, e => e.Contains("outside 0..2", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class EssayGraderTests
 
         Assert.Equal((GradeStatus.Graded, 4m), (grade.Status, grade.Score));
         Assert.Equal(2, harness.Gemini.Requests.Count);
-        Assert.Contains(harness.GraderLog.Entries, e => e.Contains("\"use cases\" is missing", StringComparison.Ordinal));
+        Assert.Contains(harness.Logs.Lines, e => e.Contains("\"use cases\" is missing", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class EssayGraderTests
         Assert.Equal((GeminiErrorKind.InvalidKey, "Invalid API key", false), (error.Kind, error.ClientMessage, error.IsTransient));
         Assert.Equal(badKey, harness.Gemini.Requests.Single().ApiKey);
         Assert.DoesNotContain(badKey, error.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(harness.Logs, entry => entry.Contains(badKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(harness.Logs.Lines, entry => entry.Contains(badKey, StringComparison.Ordinal));
         Assert.DoesNotContain(badKey, harness.Gemini.Requests.Single().Url, StringComparison.Ordinal);
     }
 
@@ -300,8 +300,8 @@ public sealed class EssayGraderTests
             Assert.Empty(request.Query);
         });
         Assert.DoesNotContain(PlatformKey, error.ToString(), StringComparison.Ordinal);
-        Assert.NotEmpty(harness.Logs);
-        Assert.DoesNotContain(harness.Logs, entry => entry.Contains(PlatformKey, StringComparison.Ordinal));
+        Assert.NotEmpty(harness.Logs.Lines);
+        Assert.DoesNotContain(harness.Logs.Lines, entry => entry.Contains(PlatformKey, StringComparison.Ordinal));
         Assert.Empty(harness.Gemini.Violations);
     }
 
@@ -316,7 +316,7 @@ public sealed class EssayGraderTests
         await GradeEssay(harness);
 
         Assert.Equal([ownKey, PlatformKey], harness.Gemini.Requests.Select(r => r.ApiKey));
-        Assert.DoesNotContain(harness.Logs, entry => entry.Contains(ownKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(harness.Logs.Lines, entry => entry.Contains(ownKey, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -12,8 +12,8 @@ internal sealed class GradingHarness : IAsyncDisposable
     {
         Gemini = gemini;
         Http = http;
-        Client = new GeminiClient(http, options, ClientLog);
-        Grader = new EssayGrader(Client, graderOptions, GraderLog);
+        Client = new GeminiClient(http, options, Logs.LoggerFor<GeminiClient>());
+        Grader = new EssayGrader(Client, graderOptions, Logs.LoggerFor<EssayGrader>());
     }
 
     public GeminiStandIn Gemini { get; }
@@ -24,11 +24,8 @@ internal sealed class GradingHarness : IAsyncDisposable
 
     public EssayGrader Grader { get; }
 
-    public CapturingLogger<GeminiClient> ClientLog { get; } = new();
-
-    public CapturingLogger<EssayGrader> GraderLog { get; } = new();
-
-    public IEnumerable<string> Logs => ClientLog.Entries.Concat(GraderLog.Entries);
+    /// <summary>The client's and the grader's log lines ("Warning EssayGrader: ...").</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public static async Task<GradingHarness> StartAsync(string? apiKey = PlatformKey, int maxRetries = 2, TimeSpan? timeout = null, double reviewBelowConfidence = 0.5)
     {

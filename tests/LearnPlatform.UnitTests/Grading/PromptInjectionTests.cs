@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using LearnPlatform.Core.Grading;
-using static LearnPlatform.UnitTests.Grading.GeminiReplies;
+using static LearnPlatform.Testing.GeminiReplies;
 using static LearnPlatform.UnitTests.Grading.GradingHarness;
 
 namespace LearnPlatform.UnitTests.Grading;

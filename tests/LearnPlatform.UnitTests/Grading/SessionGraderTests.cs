@@ -2,7 +2,7 @@ using System.Text.Json;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading;
 using LearnPlatform.Core.Grading.Gemini;
-using static LearnPlatform.UnitTests.Grading.GeminiReplies;
+using static LearnPlatform.Testing.GeminiReplies;
 using static LearnPlatform.UnitTests.Grading.Questions;
 
 namespace LearnPlatform.UnitTests.Grading;

@@ -8,7 +8,7 @@ public sealed class PaperRequestValidatorTests
 {
     private readonly PaperRequestValidator validator = new();
 
-    public PaperRequestValidatorTests() => ValidationExtensions.UseSnakeCasePropertyNames();
+    public PaperRequestValidatorTests() => ValidationFilter.UseSnakeCasePropertyNames();
 
     private static QuestionRequest Essay(string id) => new(id, QuestionKinds.Essay, "Why?", null, null, "Reasons", null, null, 1, null);
 

@@ -1,1 +1,1 @@
-global using LearnPlatform.IntegrationTests.Infrastructure;
+global using LearnPlatform.Testing;

@@ -1,5 +1,4 @@
 using LearnPlatform.Core.LocalPostgres;
-using LearnPlatform.Workflows.Testing;
 using Npgsql;
 
 namespace LearnPlatform.Workflows.Tests.Infrastructure;

@@ -39,10 +39,8 @@ public static partial class GenerateQuestionsApi
     // One call, and one more when the answer does not pass our checks.
     private const int Attempts = 2;
 
-    public static RouteHandlerBuilder MapQuestionGeneration(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/papers/{id:guid}/questions/generate", GenerateAsync)
-            .RequireAuthorization(Policies.Author)
-            .Validate<GenerateQuestionsRequest>();
+    public static RouteHandlerBuilder MapQuestionGeneration(this ApiRoutes routes) =>
+        routes.Authors.MapPost("/papers/{id:guid}/questions/generate", GenerateAsync);
 
     private static async Task<Results<Ok<GeneratedQuestionsResponse>, ProblemHttpResult>> GenerateAsync(
         Guid id, GenerateQuestionsRequest body, Caller caller, LearnPlatformDbContext db, AiGateway ai, TimeProvider time, HttpContext http, ILoggerFactory loggers, CancellationToken ct)

@@ -28,16 +28,14 @@ public static partial class HintsApi
     // One call, and one more when the answer is unusable or would reveal a secret.
     private const int Attempts = 2;
 
-    public static RouteHandlerBuilder MapHints(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/sessions/{id:guid}/hints", HintAsync)
-            .RequireAuthorization(Policies.TenantCaller)
-            .Validate<HintRequest>();
+    public static RouteHandlerBuilder MapHints(this ApiRoutes routes) =>
+        routes.Callers.MapPost("/sessions/{id:guid}/hints", HintAsync);
 
     private static async Task<Results<Ok<HintResponse>, ProblemHttpResult>> HintAsync(
-        Guid id, HintRequest body, Caller caller, LearnPlatformDbContext db, AiGateway ai, TimeProvider time, HttpContext http, ILoggerFactory loggers, CancellationToken ct)
+        Guid id, HintRequest body, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, AiGateway ai, TimeProvider time, HttpContext http, ILoggerFactory loggers, CancellationToken ct)
     {
         var session = await db.Sessions.TakenBy(caller).SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (session is null || await db.PaperOfAsync(session, ct) is not { } paper)
+        if (session is null || await papers.PaperOfAsync(db, session, ct) is not { } paper)
             return Problems.NotFound("The session");
         var slot = session.Layout.FirstOrDefault(s => s.QuestionId == body.QuestionId);
         if (slot is null || paper.Questions.FirstOrDefault(q => q.Id == body.QuestionId) is not { } question)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Ai;
 using LearnPlatform.Core.Data;
@@ -15,8 +16,8 @@ public sealed record AiCapsView(int Total, int Generations, int Hints, int Solut
 
 public static class UsageApi
 {
-    public static RouteHandlerBuilder MapAiUsage(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/ai/usage", GetAsync).RequireAuthorization(Policies.Admin);
+    public static RouteHandlerBuilder MapAiUsage(this ApiRoutes routes) =>
+        routes.Admins.MapGet("/ai/usage", GetAsync);
 
     private static async Task<Ok<AiUsageResponse>> GetAsync(Caller caller, LearnPlatformDbContext db, IOptionsMonitor<AiCapsOptions> caps, TimeProvider time, CancellationToken ct)
     {

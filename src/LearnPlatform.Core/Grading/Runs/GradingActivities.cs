@@ -16,12 +16,14 @@ namespace LearnPlatform.Core.Grading.Runs;
 /// </summary>
 public sealed partial class GradingActivities(
     NpgsqlDataSource dataSource,
+    PaperVersionCache papers,
     SessionGrader grader,
     TimeProvider time,
     IOptions<GradingOptions> options,
     IOptionsMonitor<AiCapsOptions> caps,
     IOptionsMonitor<AiPricesOptions> prices,
-    ILogger<GradingActivities> logger)
+    ILogger<GradingActivities> logger,
+    WorkflowClient workflows)
 {
     public ActivityOptions AiStepOptions { get; } = new() { StartToCloseTimeout = options.Value.AiStepTimeout };
 
@@ -157,12 +159,12 @@ public sealed partial class GradingActivities(
             }
         }
         await db.SaveChangesAsync(ct);
-        await SessionTotals.RecomputeAsync(db, session, work.Questions, now, ct);
+        await SessionTotals.RecomputeAsync(db, workflows, session, work.Questions, now, ct);
         await transaction.CommitAsync(ct);
         return true;
     }
 
-    private static async Task<GradingWork?> LoadAsync(LearnPlatformDbContext db, ActivityContext activity, GradeSessionInput input, CancellationToken ct)
+    private async Task<GradingWork?> LoadAsync(LearnPlatformDbContext db, ActivityContext activity, GradeSessionInput input, CancellationToken ct)
     {
         var session = await db.Sessions
             .Where(s => s.Id == input.SessionId && s.GradingRunId == activity.RunId)
@@ -172,11 +174,10 @@ public sealed partial class GradingActivities(
         {
             return null;
         }
-        var versions = await db.PaperVersions
-            .Where(v => v.PaperId == session.PaperId && (v.Version == session.PaperVersion || v.Version == input.GradeAgainstVersion))
-            .ToDictionaryAsync(v => v.Version, v => v.Content, ct);
-        var sat = versions[session.PaperVersion];
-        var questions = GradingPaper.Questions(sat, versions.GetValueOrDefault(input.GradeAgainstVersion) ?? sat);
+        var sat = await papers.GetAsync(db, session.PaperId, session.PaperVersion, ct)
+            ?? throw new InvalidOperationException($"session {input.SessionId} is of a paper version that does not exist");
+        var gradeAgainst = input.GradeAgainstVersion == session.PaperVersion ? sat : await papers.GetAsync(db, session.PaperId, input.GradeAgainstVersion, ct);
+        var questions = GradingPaper.Questions(sat, gradeAgainst ?? sat);
         var answers = await db.Responses
             .Where(r => r.SessionId == input.SessionId)
             .ToDictionaryAsync(r => r.QuestionId, r => r.Answer, StringComparer.Ordinal, ct);

@@ -1,8 +1,6 @@
 using LearnPlatform.Core.Data;
 using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
 
 namespace LearnPlatform.Core.Grading.Runs;
 
@@ -24,7 +22,7 @@ public static class GradingRuns
     /// </summary>
     public static async Task<Guid> StartGradingAsync(WorkflowClient workflows, LearnPlatformDbContext db, ExamSession session, GradeSessionInput input, string key, CancellationToken ct)
     {
-        var (connection, transaction) = Connection(db);
+        var (connection, transaction) = await TenantConnectionInterceptor.TransactionAsync(db, ct);
         var start = await workflows.StartAsync(connection, transaction, GradeSession, key, input, session.TenantId, ct: ct);
         await db.Sessions.Where(s => s.Id == session.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.GradingRunId, start.RunId), ct);
         session.GradingRunId = start.RunId;
@@ -38,14 +36,7 @@ public static class GradingRuns
     /// <summary>The timer that submits the session at its deadline (and follows any extension).</summary>
     public static async Task ScheduleDeadlineAsync(WorkflowClient workflows, LearnPlatformDbContext db, ExamSession session, CancellationToken ct)
     {
-        var (connection, transaction) = Connection(db);
+        var (connection, transaction) = await TenantConnectionInterceptor.TransactionAsync(db, ct);
         await workflows.StartAsync(connection, transaction, SessionDeadline, $"deadline:{session.Id}", new SessionDeadlineInput(session.Id), session.TenantId, session.Deadline, ct);
-    }
-
-    private static (NpgsqlConnection Connection, NpgsqlTransaction Transaction) Connection(LearnPlatformDbContext db)
-    {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
-            ?? throw new InvalidOperationException("Workflow runs are started inside the transaction of the change that causes them.");
-        return ((NpgsqlConnection)db.Database.GetDbConnection(), transaction);
     }
 }

@@ -42,7 +42,7 @@ public sealed class FirebaseServiceCollectionExtensionsTests(KeyEndpointServer s
     [Fact]
     public void RegistrationKeepsAnExistingTimeProvider()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch);
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
 
         using var provider = Register(services, Environments.Production, new() { ["Firebase:ProjectId"] = "p" });

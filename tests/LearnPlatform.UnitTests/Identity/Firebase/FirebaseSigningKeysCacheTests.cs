@@ -208,7 +208,7 @@ public sealed class FirebaseSigningKeysCacheTests(KeyEndpointServer server) : IC
         using var harness = new VerifierHarness(new Uri($"http://127.0.0.1:{ClosedPort()}/keys"));
 
         Assert.Equal(TokenRejection.UnknownKey, await harness.RejectionOfAsync(harness.ValidToken()));
-        Assert.Contains(harness.KeyLogs.Entries, entry => entry.StartsWith("Warning", StringComparison.Ordinal));
+        Assert.Contains(harness.Logs.Lines, entry => entry.StartsWith("Warning FirebaseSigningKeys:", StringComparison.Ordinal));
     }
 
     [Fact]

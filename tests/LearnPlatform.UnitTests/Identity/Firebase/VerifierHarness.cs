@@ -12,11 +12,11 @@ internal sealed class VerifierHarness : IDisposable
     {
         Options = new FirebaseOptions { ProjectId = TestTokens.ProjectId, PublicKeysUrl = publicKeysUrl };
         configure?.Invoke(Options);
-        Keys = new FirebaseSigningKeys(_http, Microsoft.Extensions.Options.Options.Create(Options), Time, KeyLogs);
-        Verifier = new FirebaseTokenVerifier(Microsoft.Extensions.Options.Options.Create(Options), Keys, Time, VerifierLogs);
+        Keys = new FirebaseSigningKeys(_http, Microsoft.Extensions.Options.Options.Create(Options), Time, Logs.LoggerFor<FirebaseSigningKeys>());
+        Verifier = new FirebaseTokenVerifier(Microsoft.Extensions.Options.Options.Create(Options), Keys, Time, Logs.LoggerFor<FirebaseTokenVerifier>());
     }
 
-    public ManualTimeProvider Time { get; } = new(new DateTimeOffset(2030, 3, 14, 9, 0, 0, TimeSpan.Zero));
+    public ManualClock Time { get; } = new(new DateTimeOffset(2030, 3, 14, 9, 0, 0, TimeSpan.Zero));
 
     public FirebaseOptions Options { get; }
 
@@ -24,9 +24,8 @@ internal sealed class VerifierHarness : IDisposable
 
     public FirebaseTokenVerifier Verifier { get; }
 
-    public CapturingLogger<FirebaseSigningKeys> KeyLogs { get; } = new();
-
-    public CapturingLogger<FirebaseTokenVerifier> VerifierLogs { get; } = new();
+    /// <summary>The key cache's and the verifier's log lines ("Warning FirebaseSigningKeys: ...").</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public Dictionary<string, object?> ValidClaims() => TestTokens.ValidClaims(Time.GetUtcNow());
 
