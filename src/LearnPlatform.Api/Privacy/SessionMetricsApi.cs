@@ -42,7 +42,7 @@ public static class SessionMetricsApi
     public const string Deprecation = "@1796083200";
 
     public static void MapSessionMetrics(this ApiRoutes routes) =>
-        routes.Callers.MapPut("/sessions/{id:guid}/metrics", PutAsync)
+        routes.Callers.MapPut("/sessions/{id:guid}/metrics", PutAsync).ProducesProblem(StatusCodes.Status409Conflict)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .AddEndpointFilter((context, next) =>
             {

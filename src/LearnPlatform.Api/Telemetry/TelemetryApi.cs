@@ -35,10 +35,11 @@ public static class TelemetryApi
 
     public static void MapTelemetry(this ApiRoutes routes)
     {
-        routes.Callers.MapPost("/sessions/{id:guid}/telemetry-ticket", IssueTicketAsync);
-        // The ticket is the credential: browsers cannot send headers with a WebSocket.
+        routes.Callers.MapPost("/sessions/{id:guid}/telemetry-ticket", IssueTicketAsync).ProducesProblem(StatusCodes.Status409Conflict);
+        // The ticket is the credential: browsers cannot send headers with a WebSocket. OpenAPI cannot describe a
+        // WebSocket, so the socket is left out of the document (docs/api.md describes it).
         routes.Anonymous.MapGet("/sessions/{id:guid}/telemetry", (Guid id, string? ticket, HttpContext http, LearnPlatformDbContext db, TelemetryHandshake handshake) =>
-            handshake.ConnectAsync(http, id, ticket, db));
+            handshake.ConnectAsync(http, id, ticket, db)).ExcludeFromDescription();
         routes.Authors.MapGet("/sessions/{id:guid}/events", TelemetryTimeline.ListEventsAsync);
         routes.Authors.MapGet("/sessions/{id:guid}/integrity", TelemetryTimeline.IntegrityAsync);
         routes.MapTelemetrySettings();
