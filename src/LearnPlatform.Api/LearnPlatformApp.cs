@@ -17,6 +17,7 @@ using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Api.Webhooks;
+using LearnPlatform.Api.Telemetry;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
@@ -65,6 +66,7 @@ public static class LearnPlatformApp
         services.AddLti();
         services.AddQti();
         services.AddWebhooks();
+        services.AddTelemetry(configuration);
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -119,6 +121,7 @@ public static class LearnPlatformApp
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseOutputCache();
+        app.UseWebSockets();
 
         app.MapHealth();
         app.MapApiDocument();
@@ -138,6 +141,7 @@ public static class LearnPlatformApp
         api.MapLti();
         api.MapQti();
         api.MapWebhooks();
+        api.MapTelemetry();
         return app;
     }
 }

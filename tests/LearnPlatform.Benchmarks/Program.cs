@@ -8,6 +8,7 @@ using LearnPlatform.Benchmarks;
 //   --api [seconds] [--api-dll PATH] [--only G1|G1b|G2]   G1, G1b, G2: the API under wrk -t2 -c16 (Debian's wrk)
 //   --engine [runs] [workers] [concurrency] [latency samples] [pgbench seconds]   G3: the workflow engine
 //   --rate-limit [latency samples] [concurrency] [seconds] [keys] [pgbench seconds]
+//   --telemetry [sockets] [seconds per phase]   G5: acknowledged telemetry events per second over many sockets, beside a COPY of the same rows
 //   --sandbox [bubblewrap runs] [gvisor runs]   Python `pass` through the sandbox service beside the bare isolation
 //   --serve bare-json|bare-query URL [CONNECTION]   a yardstick server (started by --api in its own process)
 var culture = CultureInfo.InvariantCulture;
@@ -33,6 +34,10 @@ if (args.Contains("--api"))
 if (args.Contains("--rate-limit"))
 {
     return await RateLimitMode.RunAsync(positional, durable);
+}
+if (args.Contains("--telemetry"))
+{
+    return await TelemetryMode.RunAsync(positional, durable);
 }
 return await EngineMode.RunAsync(positional, durable);
 

@@ -55,6 +55,9 @@ public sealed class TestPostgres
 
         await provisioner.EnsureRolesAsync();
         var template = await provisioner.EnsureDatabaseAsync($"template_{Environment.ProcessId}");
+        // pg_partman keeps the event partitions when the server has it (.ci/run installs it); the partition tests cover
+        // the plain-SQL path on a database without it.
+        await provisioner.EnsurePartmanAsync(template);
         // The migrator disposes its data source, so no connection to the template remains to block copies.
         await DatabaseMigrator.MigrateAsync(template.OwnerConnectionString, template.AppConnectionString);
         return new TestPostgres(provisioner, template.Name, cluster);

@@ -37,6 +37,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
             Console.WriteLine("Starting a private PostgreSQL cluster under .local/postgres ...");
             local.cluster = await LocalPostgresCluster.StartAsync(Path.Combine(root, ".local", "postgres"), durable: true, ct);
             var database = await local.cluster.Provisioner.EnsureDatabaseAsync("learnplatform", ct: ct);
+            await local.cluster.Provisioner.EnsurePartmanAsync(database, ct);
             await DatabaseMigrator.MigrateAsync(database.OwnerConnectionString, database.AppConnectionString, ct);
             await DemoSeed.SeedDatabaseAsync(database.OwnerConnectionString, ct);
             var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database.AppConnectionString };
@@ -110,6 +111,10 @@ public sealed class LocalEnvironment : IAsyncDisposable
                     -H 'Content-Type: application/json' -d '{"answer":"def add(a, b):\n    return a + b\n"}'
                   # Run the saved code against the visible tests in the sandbox (the demo exam allows it):
                   curl -s -X POST {{baseUrl}}/api/v1/sessions/$SESSION/responses/q5/run -H "Authorization: Bearer $CANDIDATE"
+                  # Live telemetry, as the candidate's browser sends it (a small .NET script, run from the repository root):
+                  dotnet run tools/telemetry-socket.cs -- {{baseUrl}} $SESSION "Bearer $CANDIDATE"
+                  curl -s {{baseUrl}}/api/v1/sessions/$SESSION/events -H "Authorization: Bearer $ADMIN"
+                  curl -s {{baseUrl}}/api/v1/sessions/$SESSION/integrity -H "Authorization: Bearer $ADMIN"
                   curl -s -X POST {{baseUrl}}/api/v1/sessions/$SESSION/submit -H "Authorization: Bearer $CANDIDATE"
                   # Wait for grading (a few seconds), then read the result as the candidate:
                   until curl -s {{baseUrl}}/api/v1/sessions/$SESSION/result -H "Authorization: Bearer $CANDIDATE" | grep -Eq '"(graded|needs_review)"'; do sleep 1; done

@@ -10,7 +10,7 @@ namespace LearnPlatform.Api.Privacy;
 
 public static class ConsentFlags
 {
-    /// <summary>Opt-in for derived attention metrics (a focus score, tab switches) reported during an attempt.</summary>
+    /// <summary>Opt-in for derived attention metrics (a focus score, tab switches) and keystroke timing statistics reported during an attempt.</summary>
     public const string BiometricMetrics = "biometric_metrics";
 
     /// <summary>Every flag a candidate can set; all are off until granted. The consents table's CHECK lists the same.</summary>
@@ -80,8 +80,12 @@ public static class ConsentsApi
             .Where(m => m.TenantId == caller.TenantId
                 && db.Sessions.Any(s => s.Id == m.SessionId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid))
             .ExecuteDeleteAsync(ct);
+        var keystrokeStatsRemoved = granted || flag != ConsentFlags.BiometricMetrics ? 0 : await db.TelemetryEvents
+            .Where(e => e.TenantId == caller.TenantId && e.Type == "keystroke_stats"
+                && db.Sessions.Any(s => s.Id == e.SessionId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid))
+            .ExecuteDeleteAsync(ct);
         AuditTrail.Record(db, caller, now, granted ? "consent.grant" : "consent.withdraw", $"consent/{flag}",
-            granted ? null : new { metrics_removed = removed });
+            granted ? null : new { metrics_removed = removed, keystroke_stats_removed = keystrokeStatsRemoved });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return TypedResults.Ok(view);

@@ -38,9 +38,17 @@ public static class SessionMetricsApi
     /// <summary>Two numbers fit in far less; anything bigger is not a metrics report.</summary>
     public const long MaxBodyBytes = 1024;
 
+    /// <summary>RFC 9745: deprecated since 2026-12-01, when the telemetry socket and the integrity summary derived from its events replaced it.</summary>
+    public const string Deprecation = "@1796083200";
+
     public static void MapSessionMetrics(this ApiRoutes routes) =>
         routes.Callers.MapPut("/sessions/{id:guid}/metrics", PutAsync).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .AddEndpointFilter((context, next) =>
+            {
+                context.HttpContext.Response.Headers["Deprecation"] = Deprecation;
+                return next(context);
+            });
 
     private static async Task<Results<Ok<SessionMetricsView>, ProblemHttpResult>> PutAsync(
         Guid id, SessionMetricsRequest request, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)

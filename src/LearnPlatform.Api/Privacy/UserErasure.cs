@@ -8,8 +8,9 @@ namespace LearnPlatform.Api.Privacy;
 
 /// <summary>
 /// Erases a user from one tenant inside the caller's transaction. Personal content (answers, feedback about them,
-/// accommodations, consents, metrics, the membership) is deleted; rows that feed statistics (sessions, scores,
-/// papers, the audit trail) keep their numbers but the uid becomes a random pseudonym of which no mapping is kept.
+/// accommodations, consents, metrics, telemetry events, the membership) is deleted; rows that feed statistics
+/// (sessions, scores, papers, the audit trail) keep their numbers but the uid becomes a random pseudonym of which no
+/// mapping is kept.
 /// Rows the application role may not change are rewritten by SECURITY DEFINER functions; the workflow engine's by the
 /// engine (<see cref="WorkflowAdmin.EraseAsync"/>).
 /// </summary>
@@ -39,6 +40,9 @@ public static class UserErasure
             ["workflow_steps"] = workflows.Steps,
             ["session_responses"] = await FunctionAsync(db, $"SELECT privacy_delete_answers({uid}) AS \"Value\"", ct),
             ["session_metrics"] = await db.SessionMetrics.Where(m => sessions.Contains(m.SessionId)).ExecuteDeleteAsync(ct),
+            // What the browser reported during the user's attempts is about the user; none of it feeds statistics.
+            ["telemetry_events"] = await db.TelemetryEvents.Where(e => e.TenantId == tenantId && sessions.Contains(e.SessionId)).ExecuteDeleteAsync(ct),
+            ["telemetry_connections"] = await db.TelemetryConnections.Where(c => sessions.Contains(c.SessionId)).ExecuteDeleteAsync(ct),
             // Scores stay for the paper's statistics; words written about the answer do not.
             ["question_grades"] = await db.QuestionGrades
                 .Where(g => sessions.Contains(g.SessionId))

@@ -26,6 +26,12 @@ public static class UserExport
             ORDER BY g.session_id, g.question_id
             """),
         ("session_metrics", $"SELECT to_jsonb(x) - 'tenant_id' FROM session_metrics x WHERE x.tenant_id = {{0}} AND x.session_id IN ({UserData.SessionIds}) ORDER BY x.session_id"),
+        ("telemetry_connections", $"SELECT to_jsonb(c) - 'tenant_id' FROM telemetry_connections c WHERE c.tenant_id = {{0}} AND c.session_id IN ({UserData.SessionIds}) ORDER BY c.session_id"),
+        // Every event of the user's sessions, in the order received; the partition column says nothing the session does not.
+        ("telemetry_events", $$"""
+            SELECT to_jsonb(e) - 'tenant_id' - 'session_day' FROM telemetry_events e
+            WHERE e.tenant_id = {0} AND e.session_id IN ({{UserData.SessionIds}}) ORDER BY e.session_id, e.id
+            """),
         ("accommodations", "SELECT to_jsonb(a) - 'tenant_id' FROM accommodations a WHERE a.tenant_id = {0} AND (a.candidate_uid = {1} OR a.updated_by = {1}) ORDER BY a.created_at, a.id"),
         ("consents", "SELECT to_jsonb(c) - 'tenant_id' FROM consents c WHERE c.tenant_id = {0} AND c.uid = {1} ORDER BY c.flag"),
         // AI call counters: the author's per-day counters, and those of the user's sessions.

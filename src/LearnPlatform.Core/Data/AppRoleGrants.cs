@@ -39,6 +39,12 @@ public static class AppRoleGrants
         // Webhooks: admins add and delete endpoints, deliveries update their failure streak; attempts are deleted after 30 days.
         ["webhook_endpoints"] = "SELECT, INSERT, UPDATE, DELETE",
         ["webhook_deliveries"] = "SELECT, INSERT, DELETE",
+        // Exam telemetry: tickets are deleted by the handshake that uses them; events are appended, and deleted only
+        // by erasure or a withdrawn consent (partitions past retention go through telemetry_maintain).
+        ["telemetry_settings"] = "SELECT, INSERT, UPDATE",
+        ["telemetry_tickets"] = "SELECT, INSERT, DELETE",
+        ["telemetry_connections"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["telemetry_events"] = "SELECT, INSERT, DELETE",
     };
 
     /// <summary>
@@ -52,5 +58,7 @@ public static class AppRoleGrants
         ["privacy_delete_answers"] = "text",
         // The only way audit rows are deleted, and only those past a cutoff it enforces.
         ["purge_audit_events"] = "timestamptz, integer",
+        // Event partitions ahead and past retention; run by the engine's scheduled telemetry-maintenance run.
+        ["telemetry_maintain"] = "integer, integer",
     };
 }

@@ -62,6 +62,10 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<LtiSessionLink> LtiSessionLinks => Set<LtiSessionLink>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<TelemetryEvent> TelemetryEvents => Set<TelemetryEvent>();
+    public DbSet<TelemetryTicket> TelemetryTickets => Set<TelemetryTicket>();
+    public DbSet<TelemetryConnection> TelemetryConnections => Set<TelemetryConnection>();
+    public DbSet<TelemetrySetting> TelemetrySettings => Set<TelemetrySetting>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -156,6 +160,29 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         });
         modelBuilder.Entity<WebhookEndpoint>().ToTable("webhook_endpoints");
         modelBuilder.Entity<WebhookDelivery>().ToTable("webhook_deliveries");
+
+        modelBuilder.Entity<TelemetryEvent>(telemetry =>
+        {
+            telemetry.ToTable("telemetry_events");
+            telemetry.HasKey(e => new { e.SessionDay, e.Id });
+            telemetry.Property(e => e.Id).ValueGeneratedOnAdd();
+            telemetry.Property(e => e.Data).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<TelemetryTicket>(ticket =>
+        {
+            ticket.ToTable("telemetry_tickets");
+            ticket.HasKey(t => t.TicketHash);
+        });
+        modelBuilder.Entity<TelemetryConnection>(connection =>
+        {
+            connection.ToTable("telemetry_connections");
+            connection.HasKey(c => c.SessionId);
+        });
+        modelBuilder.Entity<TelemetrySetting>(setting =>
+        {
+            setting.ToTable("telemetry_settings");
+            setting.HasKey(s => s.TenantId);
+        });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {

@@ -60,6 +60,32 @@ public sealed partial class PostgresProvisioner(string superuserConnectionString
             SuperuserConnectionString: new NpgsqlConnectionStringBuilder(superuserConnectionString) { Database = database }.ConnectionString);
     }
 
+    /// <summary>
+    /// Installs pg_partman (Debian: postgresql-15-partman) into <paramref name="database"/> in schema partman, as a
+    /// Cloud SQL operator would, and lets the owner role use it; false, and nothing changes, when the server lacks it.
+    /// Run before migrating: the Telemetry migration hands the event partitions to pg_partman only if it is there.
+    /// </summary>
+    public async Task<bool> EnsurePartmanAsync(LocalDatabase database, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(superuserConnectionString) { Database = database.Name }.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var available = new NpgsqlCommand("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_partman'", connection);
+        if (await available.ExecuteScalarAsync(ct) is null)
+        {
+            return false;
+        }
+        await using var install = new NpgsqlCommand($"""
+            CREATE SCHEMA IF NOT EXISTS partman;
+            CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman;
+            GRANT ALL ON SCHEMA partman TO {OwnerRole};
+            GRANT ALL ON ALL TABLES IN SCHEMA partman TO {OwnerRole};
+            GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA partman TO {OwnerRole};
+            GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA partman TO {OwnerRole};
+            """, connection);
+        await install.ExecuteNonQueryAsync(ct);
+        return true;
+    }
+
     public static string ConnectionString(string host, int port, string database, string user, string password, bool pooling = true) =>
         new NpgsqlConnectionStringBuilder
         {

@@ -106,6 +106,13 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
             _ => new JsonObject { ["topic"] = AnswerCanary, ["kind"] = "essay", ["count"] = 1 }),
         ["POST /api/v1/users/{uid}/delete"] = new(7, (w, _) => $"/api/v1/users/{w.CandidateUid}/delete"),
         ["POST /api/v1/sessions/{id:guid}/guest-token/revoke"] = new(6, (w, _) => $"/api/v1/sessions/{w.GuestSession}/guest-token/revoke"),
+        ["POST /api/v1/sessions/{id:guid}/telemetry-ticket"] = new(2, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/telemetry-ticket"),
+        // Called as plain HTTP (400): the socket itself is tested in Telemetry/.
+        ["GET /api/v1/sessions/{id:guid}/telemetry"] = new(2, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/telemetry?ticket=lpt_not-a-ticket"),
+        ["GET /api/v1/sessions/{id:guid}/events"] = new(5, (w, _) => $"/api/v1/sessions/{w.Session}/events"),
+        ["GET /api/v1/sessions/{id:guid}/integrity"] = new(5, (w, _) => $"/api/v1/sessions/{w.Session}/integrity"),
+        ["GET /api/v1/telemetry/settings"] = new(0, (_, _) => "/api/v1/telemetry/settings"),
+        ["PUT /api/v1/telemetry/settings"] = new(1, (_, _) => "/api/v1/telemetry/settings", _ => new JsonObject { ["retention_days"] = 30 }),
         ["POST /api/v1/papers/import"] = new(1, (_, _) => "/api/v1/papers/import"),
         ["GET /api/v1/papers/{id:guid}/export"] = new(0, (w, _) => $"/api/v1/papers/{w.Paper}/export?format=qti3"),
         ["GET /lti/jwks"] = new(0, (_, _) => "/lti/jwks"),

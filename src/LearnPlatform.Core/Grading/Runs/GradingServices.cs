@@ -1,5 +1,6 @@
 using LearnPlatform.Core.Ai;
 using LearnPlatform.Core.Grading.Code;
+using LearnPlatform.Core.EventStore;
 using LearnPlatform.Core.Grading.Gemini;
 using LearnPlatform.Core.Lti;
 using LearnPlatform.Core.Webhooks;
@@ -49,6 +50,7 @@ public static class GradingServices
             sandbox ? new CodeGrader(sp.GetRequiredService<SandboxClient>) : null));
         services.AddLtiTool(configuration);
         services.AddWebhookDelivery(configuration);
+        services.AddTelemetryStore(configuration);
         services.AddSingleton(sp =>
         {
             // Deadlines start grading runs and saved grades start passback runs, so those activities need a client over
@@ -63,7 +65,8 @@ public static class GradingServices
                 .Register(GradingRuns.SessionDeadline, new SessionDeadlineWorkflow(deadlines))
                 .Register(LtiPassback.WorkflowType, new LtiPassbackWorkflow(sp.GetRequiredService<LtiPassbackActivities>()),
                     LtiServices.PassbackWorkflowOptions(sp.GetRequiredService<IOptions<LtiOptions>>().Value))
-                .RegisterWebhookDelivery(sp);
+                .RegisterWebhookDelivery(sp)
+                .RegisterTelemetryMaintenance(sp);
         });
         services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<WorkflowRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WorkflowAdmin(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
@@ -84,6 +87,8 @@ public static class GradingServices
             sp.GetRequiredService<ILogger<WorkflowWorker>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());
+        // Scheduled runs are started where runs are executed.
+        services.AddTelemetryMaintenanceSchedule();
         services.Configure<HostOptions>(host =>
         {
             var needed = options.ShutdownGrace + TimeSpan.FromSeconds(10);

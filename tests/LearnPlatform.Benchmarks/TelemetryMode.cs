@@ -1,0 +1,282 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using LearnPlatform.Api;
+using LearnPlatform.Core.Data;
+using LearnPlatform.Core.LocalPostgres;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace LearnPlatform.Benchmarks;
+
+/// <summary>
+/// <c>--telemetry</c> (G5): acknowledged telemetry events per second over many concurrent sockets, beside a plain COPY
+/// of the same rows into the same table in the same run. The API runs in this process (Production settings, guest
+/// sessions, the per-socket flood limit lifted so the pipeline, not the limit, is measured); each socket sends a batch
+/// and waits for its ack before the next (closed loop). Then a paced phase at the production limit (20 events a second
+/// per socket) gives the ack latency a real load sees.
+/// </summary>
+internal static class TelemetryMode
+{
+    private const int EventsPerBatch = 50;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    public static async Task<int> RunAsync(string[] positional, bool durable)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var sockets = positional.Length > 0 ? int.Parse(positional[0], culture) : 200;
+        var seconds = positional.Length > 1 ? int.Parse(positional[1], culture) : 20;
+
+        var root = Directory.CreateTempSubdirectory("learnplatform-bench-pg-").FullName;
+        await using var cluster = await LocalPostgresCluster.StartAsync(root, durable);
+        try
+        {
+            var db = await cluster.Provisioner.EnsureDatabaseAsync("bench_telemetry");
+            await cluster.Provisioner.EnsurePartmanAsync(db);
+            await DatabaseMigrator.MigrateAsync(db.OwnerConnectionString, db.AppConnectionString);
+            var paper = await SeedGuestPaperAsync(db.OwnerConnectionString);
+            Report.Machine(durable);
+
+            await using var app = await StartApiAsync(db.AppConnectionString);
+            var baseUri = new Uri(app.Urls.First());
+            using var http = new HttpClient { BaseAddress = baseUri };
+            var clients = await OpenSocketsAsync(http, baseUri, paper, sockets);
+
+            var saturated = await RunPhaseAsync(clients, seconds, pace: null);
+            var paced = await RunPhaseAsync(clients, seconds, pace: TimeSpan.FromSeconds(EventsPerBatch / 20.0));
+            foreach (var client in clients)
+            {
+                client.Abort();
+                client.Dispose();
+            }
+            await app.StopAsync();
+
+            var copy = await CopyYardstickAsync(db.SuperuserConnectionString);
+
+            Report.Line("", $"COPY (binary, one statement, as a superuser: COPY FROM is refused under row-level security) of the {copy.Rows} rows stored", $"{copy.RowsPerSecond:0} rows/s");
+            Report.Line("G5", $"acknowledged events/s, {sockets} sockets, batches of {EventsPerBatch}, each waiting for its ack, {seconds} s",
+                $"{saturated.EventsPerSecond:0} events/s", saturated.EventsPerSecond / copy.RowsPerSecond, 0.5, "COPY");
+            Report.Line("G5", "ack latency p50 / p99, same run", $"{saturated.P50Ms:0.0} / {saturated.P99Ms:0.0} ms", "p99 <= 100 ms", saturated.P99Ms <= 100);
+            Report.Line("G5", $"acknowledged events/s, {sockets} sockets at the production limit (20 events/s each), {seconds} s",
+                $"{paced.EventsPerSecond:0} events/s", paced.EventsPerSecond / copy.RowsPerSecond, 0, "COPY");
+            Report.Line("G5", "ack latency p50 / p99 at the production limit", $"{paced.P50Ms:0.0} / {paced.P99Ms:0.0} ms", "p99 <= 100 ms", paced.P99Ms <= 100);
+        }
+        finally
+        {
+            await cluster.StopAsync();
+            if (durable)
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<WebApplication> StartApiAsync(string appConnectionString)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = appConnectionString,
+            ["Firebase:ProjectId"] = "learnplatform-bench",
+            ["Firebase:PublicKeysUrl"] = "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com",
+            ["RateLimits:Policies:guest-sessions:PermitLimit"] = "100000",
+            ["Telemetry:MaxEventsPerSecond"] = "1000000",
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = LearnPlatformApp.Build(builder);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task<Guid> SeedGuestPaperAsync(string ownerConnectionString)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var tenant = new Tenant { Name = "Benchmark", CreatedAt = now };
+        var settings = new PaperSettings
+        {
+            Title = "Telemetry benchmark",
+            TimeLimitSeconds = 4 * 3600,
+            MaxAttempts = 1,
+            GuestAccess = true,
+            Questions =
+            [
+                new Question { Id = "q1", Kind = QuestionKinds.SingleChoice, Prompt = "2+2?", Options = ["3", "4"], Correct = ["4"], Points = 1 },
+                new Question { Id = "q2", Kind = QuestionKinds.ShortText, Prompt = "Keyword that defines a function?", Correct = ["def"], Points = 1 },
+            ],
+        };
+        await using var dataSource = NpgsqlDataSource.Create(ownerConnectionString);
+        await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, tenant.Id);
+        db.Tenants.Add(tenant);
+        await db.SaveChangesAsync();
+        var paper = new Paper { TenantId = tenant.Id, Content = settings, Status = PaperStatus.Published, PublishedVersion = 1, CreatedBy = "bench", CreatedAt = now, UpdatedAt = now };
+        db.Papers.Add(paper);
+        await db.SaveChangesAsync();
+        db.PaperVersions.Add(new PaperVersion { PaperId = paper.Id, Version = 1, TenantId = tenant.Id, Content = settings, PublishedBy = "bench", PublishedAt = now });
+        await db.SaveChangesAsync();
+        return paper.Id;
+    }
+
+    /// <summary>A guest session, a ticket and a socket each, as a browser opens them (16 at a time).</summary>
+    private static async Task<ClientWebSocket[]> OpenSocketsAsync(HttpClient http, Uri baseUri, Guid paper, int count)
+    {
+        using var gate = new SemaphoreSlim(16);
+        return await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                using var created = await http.PostAsJsonAsync("/api/v1/guest-sessions", new { paper_id = paper });
+                var body = await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+                var session = body.GetProperty("session").GetProperty("id").GetGuid();
+                using var ticketRequest = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sessions/{session}/telemetry-ticket");
+                ticketRequest.Headers.Add("X-Guest-Token", body.GetProperty("guest_token").GetString());
+                using var ticketResponse = await http.SendAsync(ticketRequest);
+                var ticket = (await ticketResponse.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ticket").GetString()!;
+                var socket = new ClientWebSocket();
+                await socket.ConnectAsync(new Uri($"ws://{baseUri.Authority}/api/v1/sessions/{session}/telemetry?ticket={Uri.EscapeDataString(ticket)}"), CancellationToken.None);
+                return socket;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    private sealed record Phase(double EventsPerSecond, double P50Ms, double P99Ms);
+
+    /// <summary>Every socket sends batch after batch (each after the previous ack, and no sooner than <paramref name="pace"/>); what is acknowledged after the warm-up counts.</summary>
+    private static async Task<Phase> RunPhaseAsync(ClientWebSocket[] clients, int seconds, TimeSpan? pace)
+    {
+        var events = EventsJson();
+        var latencies = new ConcurrentBag<double>();
+        var clock = Stopwatch.StartNew();
+        var measureFrom = WarmUp;
+        var measureUntil = WarmUp + TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(clients.Select((socket, index) => Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            // Sockets start spread over the pace, as browsers would, not all in the same instant.
+            var next = pace is { } spread ? TimeSpan.FromTicks(spread.Ticks * index / clients.Length) : TimeSpan.Zero;
+            var seq = pace is null ? 0L : 1_000_000_000L; // each socket its own session; the two phases never share a seq
+            while (clock.Elapsed < measureUntil)
+            {
+                if (pace is { } interval)
+                {
+                    var wait = next - clock.Elapsed;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait);
+                    }
+                    next += interval;
+                }
+                seq++;
+                var frame = Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"events\":{events}}}");
+                var sent = clock.Elapsed;
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                await ReceiveAckAsync(socket, buffer);
+                var done = clock.Elapsed;
+                if (sent >= measureFrom && done <= measureUntil)
+                {
+                    latencies.Add((done - sent).TotalMilliseconds);
+                }
+            }
+        })));
+        var sorted = latencies.Order().ToList();
+        return new Phase(sorted.Count * (double)EventsPerBatch / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99));
+    }
+
+    private static async Task ReceiveAckAsync(ClientWebSocket socket, byte[] buffer)
+    {
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                throw new InvalidOperationException($"the server closed a socket: {socket.CloseStatus} {socket.CloseStatusDescription}");
+            }
+            if (Encoding.UTF8.GetString(buffer, 0, received.Count).Contains("\"ack\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>50 events of a realistic mix, under the 4 KiB frame limit.</summary>
+    private static string EventsJson()
+    {
+        var at = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var kinds = new[]
+        {
+            $"{{\"type\":\"heartbeat\",\"at\":\"{at}\"}}",
+            $"{{\"type\":\"blur\",\"at\":\"{at}\"}}",
+            $"{{\"type\":\"focus\",\"at\":\"{at}\"}}",
+            $"{{\"type\":\"question_view\",\"at\":\"{at}\",\"question_id\":\"q1\"}}",
+            $"{{\"type\":\"paste\",\"at\":\"{at}\",\"question_id\":\"q2\",\"data\":{{\"length\":12}}}}",
+        };
+        var json = "[" + string.Join(",", Enumerable.Range(0, EventsPerBatch).Select(i => kinds[i % kinds.Length])) + "]";
+        return json.Length < 4000 ? json : throw new InvalidOperationException("the benchmark's frame would exceed 4 KiB");
+    }
+
+    /// <summary>The rows the sockets stored, read back, the table emptied, and the same rows copied in again and timed.</summary>
+    private static async Task<(int Rows, double RowsPerSecond)> CopyYardstickAsync(string superuserConnectionString)
+    {
+        await using var connection = new NpgsqlConnection(superuserConnectionString);
+        await connection.OpenAsync();
+        var rows = new List<object?[]>();
+        await using (var read = new NpgsqlCommand(
+            "SELECT tenant_id, session_id, session_day, seq, idx, type, client_at, received_at, question_id, data::text FROM telemetry_events", connection))
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var row = new object?[10];
+                reader.GetValues(row!);
+                rows.Add(row);
+            }
+        }
+        await using (var truncate = new NpgsqlCommand("TRUNCATE telemetry_events; CHECKPOINT", connection))
+        {
+            await truncate.ExecuteNonQueryAsync();
+        }
+
+        NpgsqlDbType[] types = [NpgsqlDbType.Uuid, NpgsqlDbType.Uuid, NpgsqlDbType.Date, NpgsqlDbType.Bigint, NpgsqlDbType.Smallint, NpgsqlDbType.Text,
+            NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.Text, NpgsqlDbType.Jsonb];
+        var clock = Stopwatch.StartNew();
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "COPY telemetry_events (tenant_id, session_id, session_day, seq, idx, type, client_at, received_at, question_id, data) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var row in rows)
+            {
+                await importer.StartRowAsync();
+                for (var i = 0; i < row.Length; i++)
+                {
+                    if (row[i] is null or DBNull)
+                    {
+                        await importer.WriteNullAsync();
+                    }
+                    else
+                    {
+                        await importer.WriteAsync(row[i], types[i]);
+                    }
+                }
+            }
+            await importer.CompleteAsync();
+        }
+        return (rows.Count, rows.Count / clock.Elapsed.TotalSeconds);
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
