@@ -5,7 +5,6 @@ public enum AiCallKind
 {
     Generation,
     Hint,
-    Solution,
     Evaluation,
 }
 
@@ -17,7 +16,6 @@ public static class AiCounters
     {
         AiCallKind.Generation => "generations",
         AiCallKind.Hint => "hints",
-        AiCallKind.Solution => "solutions",
         AiCallKind.Evaluation => "evaluations",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -43,7 +41,6 @@ public sealed class AiCapsOptions
             tenant.Total ?? Defaults.Total ?? builtIn.Total,
             tenant.Generations ?? Defaults.Generations ?? builtIn.Generations,
             tenant.Hints ?? Defaults.Hints ?? builtIn.Hints,
-            tenant.Solutions ?? Defaults.Solutions ?? builtIn.Solutions,
             tenant.Evaluations ?? Defaults.Evaluations ?? builtIn.Evaluations,
             tenant.MonthlySpendUsd ?? Defaults.MonthlySpendUsd ?? builtIn.MonthlySpendUsd);
     }
@@ -54,24 +51,22 @@ public sealed class AiCapSettings
     public int? Total { get; set; }
     public int? Generations { get; set; }
     public int? Hints { get; set; }
-    public int? Solutions { get; set; }
     public int? Evaluations { get; set; }
     public decimal? MonthlySpendUsd { get; set; }
 }
 
 /// <summary>
-/// One tenant's caps. The call counts apply per session (hints, solutions, evaluations) or per author per UTC day
+/// One tenant's caps. The call counts apply per session (hints, evaluations) or per author per UTC day
 /// (generations); <see cref="Total"/> caps all calls of the same scope. The spend cap applies to the platform key only.
 /// </summary>
-public sealed record AiCapValues(int Total, int Generations, int Hints, int Solutions, int Evaluations, decimal MonthlySpendUsd)
+public sealed record AiCapValues(int Total, int Generations, int Hints, int Evaluations, decimal MonthlySpendUsd)
 {
-    public static readonly AiCapValues BuiltIn = new(200, 80, 50, 30, 100, 100m);
+    public static readonly AiCapValues BuiltIn = new(200, 80, 50, 100, 100m);
 
     public int For(AiCallKind kind) => kind switch
     {
         AiCallKind.Generation => Generations,
         AiCallKind.Hint => Hints,
-        AiCallKind.Solution => Solutions,
         AiCallKind.Evaluation => Evaluations,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -94,7 +89,7 @@ public sealed class AiPricesOptions
 }
 
 /// <summary>
-/// Where calls are counted: a session (hints, solutions, evaluations), or an author's UTC day (generations).
+/// Where calls are counted: a session (hints, evaluations), or an author's UTC day (generations).
 /// <see cref="Subject"/> is the session id or the author's uid, so a user's counters can be found and erased.
 /// </summary>
 public sealed record AiScope(string Key, string Subject)

@@ -9,7 +9,7 @@ public sealed class AiCapsTests
     {
         var caps = new AiCapsOptions().For(Guid.NewGuid());
 
-        Assert.Equal(new AiCapValues(200, 80, 50, 30, 100, 100m), caps);
+        Assert.Equal(new AiCapValues(200, 80, 50, 100, 100m), caps);
     }
 
     [Fact]
@@ -22,8 +22,8 @@ public sealed class AiCapsTests
             Tenants = { [tenant.ToString().ToUpperInvariant()] = new AiCapSettings { Hints = 3, Total = 7 } },
         };
 
-        Assert.Equal(new AiCapValues(7, 80, 3, 30, 100, 5m), options.For(tenant));
-        Assert.Equal(new AiCapValues(200, 80, 10, 30, 100, 5m), options.For(Guid.NewGuid()));
+        Assert.Equal(new AiCapValues(7, 80, 3, 100, 5m), options.For(tenant));
+        Assert.Equal(new AiCapValues(200, 80, 10, 100, 5m), options.For(Guid.NewGuid()));
     }
 
     [Fact]

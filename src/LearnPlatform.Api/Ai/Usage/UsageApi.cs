@@ -12,7 +12,7 @@ namespace LearnPlatform.Api.Ai.Usage;
 public sealed record AiUsageResponse(string Month, decimal SpendUsd, decimal SpendCapUsd, int Calls, long InputTokens, long OutputTokens, AiCapsView Caps);
 
 /// <summary>generations and its total are per author per UTC day; the others per session.</summary>
-public sealed record AiCapsView(int Total, int Generations, int Hints, int Solutions, int Evaluations);
+public sealed record AiCapsView(int Total, int Generations, int Hints, int Evaluations);
 
 public static class UsageApi
 {
@@ -31,6 +31,6 @@ public static class UsageApi
             spend.Calls,
             spend.InputTokens,
             spend.OutputTokens,
-            new AiCapsView(limits.Total, limits.Generations, limits.Hints, limits.Solutions, limits.Evaluations)));
+            new AiCapsView(limits.Total, limits.Generations, limits.Hints, limits.Evaluations)));
     }
 }
