@@ -1,6 +1,7 @@
 using System.Text.Json;
+using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.Grading.Gemini;
 
 namespace LearnPlatform.Core.Grading;
 
@@ -10,32 +11,31 @@ public sealed record SessionGradeSummary(string Status, decimal Score, decimal M
 /// <summary>
 /// Grades a session's answers, in steps a durable workflow can checkpoint one by one:
 /// <see cref="GradeDeterministic"/> for every question (no I/O), <see cref="GradeWithAiAsync"/> for each question it
-/// left open (one Gemini grading each), then <see cref="Summarize"/>. <see cref="GradeAsync"/> runs the three in a row.
-/// Without an AI grader nothing is left open: answers needing a judgement go to review.
+/// left open (one AI grading each, through the call guard's <see cref="AiCall"/>), then <see cref="Summarize"/>.
+/// <see cref="GradeAsync"/> runs the three in a row. Without an AI call nothing is left open: answers needing a
+/// judgement go to review.
 /// </summary>
-public sealed class SessionGrader(EssayGrader? aiGrader)
+public sealed class SessionGrader(EssayGrader essays)
 {
-    public bool HasAiGrader => aiGrader is not null;
-
-    /// <summary>The grade that needs no AI, or null when the answer is for <see cref="GradeWithAiAsync"/>.</summary>
-    public QuestionGrade? GradeDeterministic(Question question, JsonElement? answer)
+    /// <summary>The grade that needs no AI, or null when the answer is for <see cref="GradeWithAiAsync"/> (only when <paramref name="withAi"/>).</summary>
+    public static QuestionGrade? GradeDeterministic(Question question, JsonElement? answer, bool withAi = true)
     {
         ArgumentNullException.ThrowIfNull(question);
         if (DeterministicGrading.TryGrade(question, answer) is { } grade)
             return grade;
-        return aiGrader is not null && IsForAi(question) ? null : OfflineGrader.Grade(question, answer);
+        return withAi && IsForAi(question) ? null : OfflineGrader.Grade(question, answer);
     }
 
     /// <summary>
     /// Grades one answer with the AI; any answer the rules can settle is settled by them instead, so this is safe to
     /// call for any question. Throws <see cref="GeminiException"/> when Gemini fails (retry, or give up with
-    /// <see cref="AwaitingReview"/>).
+    /// <see cref="AwaitingReview(Question, GeminiException)"/>).
     /// </summary>
-    public async Task<QuestionGrade> GradeWithAiAsync(Question question, JsonElement? answer, CancellationToken cancellationToken, Func<GeminiUsage, Task>? answered = null)
+    public async Task<QuestionGrade> GradeWithAiAsync(Question question, JsonElement? answer, AiCall call, CancellationToken cancellationToken)
     {
         if (GradeDeterministic(question, answer) is { } grade)
             return grade;
-        return await aiGrader!.GradeAsync(question, answer!.Value.GetString()!, apiKeyOverride: null, cancellationToken, answered);
+        return await essays.GradeAsync(question, answer!.Value.GetString()!, call, cancellationToken);
     }
 
     /// <summary>The grade to record when the workflow gives up on the AI for a question.</summary>
@@ -61,7 +61,8 @@ public sealed class SessionGrader(EssayGrader? aiGrader)
         return new SessionGradeSummary(status, score, grades.Sum(grade => grade.MaxScore), grades);
     }
 
-    public async Task<SessionGradeSummary> GradeAsync(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, JsonElement> answers, CancellationToken cancellationToken)
+    /// <param name="call">The AI call to grade with, or null to grade without the AI.</param>
+    public async Task<SessionGradeSummary> GradeAsync(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, JsonElement> answers, AiCall? call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(questions);
         ArgumentNullException.ThrowIfNull(answers);
@@ -69,7 +70,7 @@ public sealed class SessionGrader(EssayGrader? aiGrader)
         foreach (var question in questions)
         {
             JsonElement? answer = answers.TryGetValue(question.Id, out var value) ? value : null;
-            grades.Add(GradeDeterministic(question, answer) ?? await GradeWithAiAsync(question, answer, cancellationToken));
+            grades.Add(GradeDeterministic(question, answer, withAi: call is not null) ?? await GradeWithAiAsync(question, answer, call!, cancellationToken));
         }
         return Summarize(grades);
     }

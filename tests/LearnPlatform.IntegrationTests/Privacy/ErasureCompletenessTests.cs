@@ -17,6 +17,7 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["tenants"] = "the tenant itself: a name and an Identity Platform tenant id, nothing about any user",
         ["guest_tokens"] = "guest credentials: a token hash bound to a guest session, which has no uid; guests are not linked to users",
         ["ai_monthly_spend"] = "a tenant's AI spend, calls and tokens per month: totals over every user, none named",
+        ["ai_reservations"] = "AI requests in flight for minutes: counter ids, amounts and an expiry; no uid, session or scope",
         ["rate_limit_counters"] = "a SHA-256 of policy, window and partition, a window start and a count: the key names no tenant, uid or address",
         ["workflow_schema_versions"] = "the workflow engine's migration bookkeeping",
     };
