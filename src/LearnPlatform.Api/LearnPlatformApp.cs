@@ -8,9 +8,11 @@ using LearnPlatform.Api.Grading;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Identity.Firebase;
+using LearnPlatform.Api.Lti;
 using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
+using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
@@ -56,6 +58,8 @@ public static class LearnPlatformApp
         services.AddMembers();
         services.AddPrivacy();
         services.AddAi(configuration);
+        services.AddLti();
+        services.AddQti();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -93,6 +97,7 @@ public static class LearnPlatformApp
         {
             throw new StartupException(e.Message);
         }
+        LtiFeature.CheckConfiguration(app.Services);
 
         // The edge (docs/security.md): the client's address first, headers on every answer, then errors, limits, origins.
         app.UseForwardedHeaders();
@@ -107,6 +112,7 @@ public static class LearnPlatformApp
         app.UseRateLimiter();
 
         app.MapHealth();
+        app.MapLtiTool();
         var api = ApiRoutes.Map(app);
         api.MapMe();
         api.MapPapers();
@@ -118,6 +124,8 @@ public static class LearnPlatformApp
         api.MapAuditEvents();
         api.MapPrivacy();
         api.MapAi();
+        api.MapLti();
+        api.MapQti();
         return app;
     }
 }

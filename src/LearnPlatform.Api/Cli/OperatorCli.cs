@@ -19,9 +19,11 @@ public static class OperatorCli
           runs failed [--type TYPE] [--tenant ID]
           runs retry --id RUN_ID
           runs cancel --id RUN_ID
+          lti platforms add --tenant ID --issuer URL --client-id ID --deployment-ids ID[,ID...]
+                            --auth-login-url URL --token-url URL --jwks-url URL
         """;
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "tenants" or "members" or "runs";
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "tenants" or "members" or "runs" or "lti";
 
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
@@ -35,6 +37,7 @@ public static class OperatorCli
                 ["runs", "failed", .. var rest] => await RunCommands.ListFailedAsync(OwnerConnection(configuration), Options(rest), output, ct),
                 ["runs", "retry", .. var rest] => await RunCommands.RetryAsync(OwnerConnection(configuration), Options(rest), output, ct),
                 ["runs", "cancel", .. var rest] => await RunCommands.CancelAsync(OwnerConnection(configuration), Options(rest), output, ct),
+                ["lti", "platforms", "add", .. var rest] => await LtiCommands.AddPlatformAsync(configuration, OwnerConnection(configuration), Options(rest), output, ct),
                 _ => throw new CliUsageException("unknown command"),
             };
         }

@@ -4,6 +4,7 @@ using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
+using LearnPlatform.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +28,7 @@ public static class GradeOverrideApi
 
     /// <summary>A human's score for one question, with a reason; the automatic score stays beside it. Audited.</summary>
     private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult>> OverrideAsync(
-        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, TimeProvider time, CancellationToken ct)
+        Guid id, string questionId, GradeOverrideRequest request, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == id && s.TenantId == caller.TenantId, ct);
         var paper = session is null ? null : await papers.GetAsync(db, session.PaperId, session.PaperVersion, ct);
@@ -68,7 +69,7 @@ public static class GradeOverrideApi
         AuditTrail.Record(db, caller, now, "grade.override", $"session/{id}",
             new { question_id = questionId, score = request.Score, previous_score = previous, auto_score = grade.AutoScore });
         await db.SaveChangesAsync(ct);
-        await SessionTotals.RecomputeAsync(db, session, paper.Questions, now, ct);
+        await SessionTotals.RecomputeAsync(db, workflows, session, paper.Questions, now, ct);
         await transaction.CommitAsync(ct);
 
         return TypedResults.Ok(new QuestionResult(questionId, grade.EffectiveScore, grade.MaxScore, grade.AutoFeedback, "human", grade.AutoScore, grade.OverrideReason));

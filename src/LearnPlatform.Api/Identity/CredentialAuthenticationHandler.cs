@@ -80,7 +80,8 @@ public sealed partial class CredentialAuthenticationHandler(
             return await RejectAsync("invalid_guest_token");
         }
         tenantScope.TenantId = guest.TenantId;
-        var caller = new Caller($"guest:{guest.SessionId}", guest.TenantId, "guest", CallerKind.Guest, guest.SessionId);
+        // Scoped to its one session either way; an LTI user's token acts as that user (their uid in the audit trail).
+        var caller = new Caller(guest.CandidateUid ?? $"guest:{guest.SessionId}", guest.TenantId, "guest", CallerKind.Guest, guest.SessionId);
         return Success(caller.ToPrincipal(SchemeName));
     }
 

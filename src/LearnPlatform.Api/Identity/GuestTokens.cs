@@ -9,7 +9,8 @@ namespace LearnPlatform.Api.Identity;
 
 /// <summary>
 /// Opaque guest credentials: 256 random bits, shown once, stored only as SHA-256, bound to one session,
-/// expiring at the session's deadline plus a grace (capped), and revocable.
+/// expiring at the session's deadline plus a grace (capped), and revocable. An LTI launch gets the same kind of token
+/// for its user's session: it then acts as that user, still for that one session only.
 /// </summary>
 public sealed class GuestTokens(CredentialLookups lookups, IOptions<GuestTokenOptions> options, TimeProvider time)
 {
@@ -43,8 +44,11 @@ public sealed class GuestTokens(CredentialLookups lookups, IOptions<GuestTokenOp
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
 
-    /// <summary>The guest's tenant and session, or null for a token that is unknown, expired or revoked.</summary>
-    public async Task<(Guid TenantId, Guid SessionId)?> ResolveAsync(string token, CancellationToken ct)
+    /// <summary>
+    /// The token's tenant and session, and the session's candidate (an LTI user's session; null for a guest), or null for a
+    /// token that is unknown, expired or revoked.
+    /// </summary>
+    public async Task<(Guid TenantId, Guid SessionId, string? CandidateUid)?> ResolveAsync(string token, CancellationToken ct)
     {
         if (token.Length != EncodedLength || !token.StartsWith(Prefix, StringComparison.Ordinal))
         {

@@ -37,20 +37,25 @@ public static class PapersApi
         exams.MapGet("/{id:guid}", GetExamAsync);
     }
 
-    private static async Task<Created<PaperResponse>> CreateAsync(
-        PaperRequest body, Caller caller, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
+    private static Task<Created<PaperResponse>> CreateAsync(
+        PaperRequest body, Caller caller, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct) =>
+        CreateDraftAsync(caller, body.ToSettings(), source: null, db, time, response, ct);
+
+    /// <summary>A new draft from <paramref name="content"/> (already validated), audited; <paramref name="source"/> names an import.</summary>
+    internal static async Task<Created<PaperResponse>> CreateDraftAsync(
+        Caller caller, PaperSettings content, string? source, LearnPlatformDbContext db, TimeProvider time, HttpResponse response, CancellationToken ct)
     {
         var now = Now(time);
         var paper = new Paper
         {
             TenantId = caller.TenantId,
-            Content = body.ToSettings(),
+            Content = content,
             CreatedBy = caller.Uid,
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Papers.Add(paper);
-        AuditTrail.Record(db, caller, now, "paper.create", $"paper/{paper.Id}", new { paper.Version });
+        AuditTrail.Record(db, caller, now, "paper.create", $"paper/{paper.Id}", new { paper.Version, source });
         await db.SaveChangesAsync(ct);
         PaperETag.Set(response, paper.Version);
         return TypedResults.Created(ApiRoutes.Location("papers", paper.Id), paper.ToResponse());

@@ -60,6 +60,13 @@ public static class UserErasure
                 .Where(a => a.TenantId == tenantId && a.UpdatedBy == uid)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.UpdatedBy, pseudonym), ct),
             ["consents"] = await db.Consents.Where(c => c.TenantId == tenantId && c.Uid == uid).ExecuteDeleteAsync(ct),
+            // An LTI user's session tokens stop working; the link from the platform's user to the uid is forgotten.
+            ["guest_tokens"] = await db.GuestTokens
+                .Where(t => sessions.Contains(t.SessionId) && t.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct),
+            ["lti_session_links"] = await db.LtiSessionLinks.Where(l => sessions.Contains(l.SessionId)).ExecuteDeleteAsync(ct),
+            ["lti_launches"] = await db.LtiLaunches.Where(l => l.TenantId == tenantId && l.Uid == uid).ExecuteDeleteAsync(ct),
+            ["lti_users"] = await db.LtiUsers.Where(u => u.TenantId == tenantId && u.Uid == uid).ExecuteDeleteAsync(ct),
             // An author's daily AI counters name them; a session's counters name only the session and stay with its statistics.
             ["ai_usage_counters"] = await db.AiUsageCounters.Where(c => c.TenantId == tenantId && c.Subject == uid).ExecuteDeleteAsync(ct),
             ["papers"] = await db.Papers

@@ -52,6 +52,10 @@ public static class UserExport
                    OR jsonb_path_exists(a.details, '$.** ? (@ == $u)', jsonb_build_object('u', {1}::text)))
             ORDER BY a.occurred_at, a.id
             """),
+        // The LTI user behind the uid, their launches (without the hash of their one-time secret) and launched sessions.
+        ("lti_users", "SELECT to_jsonb(x) - 'tenant_id' FROM lti_users x WHERE x.tenant_id = {0} AND x.uid = {1} ORDER BY x.created_at, x.id"),
+        ("lti_launches", "SELECT to_jsonb(x) - 'tenant_id' - 'secret_hash' FROM lti_launches x WHERE x.tenant_id = {0} AND x.uid = {1} ORDER BY x.created_at, x.id"),
+        ("lti_session_links", $"SELECT to_jsonb(x) - 'tenant_id' FROM lti_session_links x WHERE x.tenant_id = {{0}} AND x.session_id IN ({UserData.SessionIds}) ORDER BY x.session_id"),
     ];
 
     /// <summary>Every section of an export, in order: the application's tables, then the workflow engine's.</summary>

@@ -12,7 +12,10 @@ public static class ResponseWriter
 {
     private sealed record Saved(int Version, DateTimeOffset SavedAt);
 
-    /// <param name="candidateUid">The caller's uid, or null for the session's guest (whose token names the session).</param>
+    /// <param name="candidateUid">
+    /// The caller's uid, or null for a caller whose token names the session (a guest's, or an LTI user's session token):
+    /// those are matched by the session alone, as <see cref="SessionAccess.TakenBy"/> does.
+    /// </param>
     /// <returns>The saved answer; null when nothing was saved (not the caller's session, closed, or the version did not match).</returns>
     public static async Task<SessionResponse?> SaveAsync(
         LearnPlatformDbContext db, Guid tenantId, Guid sessionId, string? candidateUid, string questionId, string answerJson, int? expectedVersion, DateTimeOffset now, CancellationToken ct)
@@ -21,7 +24,7 @@ public static class ResponseWriter
             INSERT INTO session_responses (session_id, question_id, tenant_id, answer, version, saved_at)
             SELECT s.id, {questionId}, s.tenant_id, {answerJson}::jsonb, 1, {now}
             FROM exam_sessions s
-            WHERE s.id = {sessionId} AND s.tenant_id = {tenantId} AND s.candidate_uid IS NOT DISTINCT FROM {candidateUid}
+            WHERE s.id = {sessionId} AND s.tenant_id = {tenantId} AND ({candidateUid}::text IS NULL OR s.candidate_uid = {candidateUid})
               AND s.status = 'in_progress' AND s.deadline > {now}
             FOR SHARE
             ON CONFLICT (session_id, question_id) DO UPDATE

@@ -31,6 +31,13 @@ public static class AppRoleGrants
         ["ai_usage_counters"] = "SELECT, INSERT, UPDATE, DELETE",
         ["ai_monthly_spend"] = "SELECT, INSERT, UPDATE",
         ["ai_reservations"] = "SELECT, INSERT, UPDATE, DELETE",
+        // LTI: admins edit platforms and replace deployments; users, launches and links are deleted by erasure, and
+        // launches also once they are a day old.
+        ["lti_platforms"] = "SELECT, INSERT, UPDATE",
+        ["lti_deployments"] = "SELECT, INSERT, DELETE",
+        ["lti_users"] = "SELECT, INSERT, DELETE",
+        ["lti_launches"] = "SELECT, INSERT, UPDATE, DELETE",
+        ["lti_session_links"] = "SELECT, INSERT, UPDATE, DELETE",
     };
 
     /// <summary>

@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Lti;
 using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Core.Data;
@@ -29,6 +30,11 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<AiMonthlySpend> AiMonthlySpend => Set<AiMonthlySpend>();
     public DbSet<AiReservation> AiReservations => Set<AiReservation>();
     public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
+    public DbSet<LtiPlatform> LtiPlatforms => Set<LtiPlatform>();
+    public DbSet<LtiDeployment> LtiDeployments => Set<LtiDeployment>();
+    public DbSet<LtiUser> LtiUsers => Set<LtiUser>();
+    public DbSet<LtiLaunch> LtiLaunches => Set<LtiLaunch>();
+    public DbSet<LtiSessionLink> LtiSessionLinks => Set<LtiSessionLink>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -106,6 +112,21 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         {
             counter.ToTable("rate_limit_counters");
             counter.HasKey(c => c.Key);
+        });
+        modelBuilder.Entity<LtiPlatform>().ToTable("lti_platforms");
+        modelBuilder.Entity<LtiDeployment>(deployment =>
+        {
+            deployment.ToTable("lti_deployments");
+            deployment.HasKey(d => new { d.Issuer, d.ClientId, d.DeploymentId });
+            // Declared so a platform and its deployments saved together are inserted in that order.
+            deployment.HasOne<LtiPlatform>().WithMany().HasForeignKey(d => d.PlatformId);
+        });
+        modelBuilder.Entity<LtiUser>().ToTable("lti_users");
+        modelBuilder.Entity<LtiLaunch>().ToTable("lti_launches");
+        modelBuilder.Entity<LtiSessionLink>(link =>
+        {
+            link.ToTable("lti_session_links");
+            link.HasKey(l => l.SessionId);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -25,7 +25,11 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
         {
             Gemini = await GeminiStandIn.StartAsync();
             Gemini.Script(Enumerable.Range(0, 50).Select(_ => GeminiReplies.InvalidKey(ApiKey)).ToArray());
-            App = await TestApp.StartAsync(settings => settings["Gemini:BaseUrl"] = Gemini.BaseUrl.ToString());
+            App = await TestApp.StartAsync(settings =>
+            {
+                settings["Gemini:BaseUrl"] = Gemini.BaseUrl.ToString();
+                Lti.LtiFixture.Configure(settings);
+            });
         }
 
         public async Task DisposeAsync()
@@ -94,6 +98,28 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
             _ => new JsonObject { ["topic"] = AnswerCanary, ["kind"] = "essay", ["count"] = 1 }),
         ["POST /api/v1/users/{uid}/delete"] = new(7, (w, _) => $"/api/v1/users/{w.CandidateUid}/delete"),
         ["POST /api/v1/sessions/{id:guid}/guest-token/revoke"] = new(6, (w, _) => $"/api/v1/sessions/{w.GuestSession}/guest-token/revoke"),
+        ["POST /api/v1/papers/import"] = new(1, (_, _) => "/api/v1/papers/import"),
+        ["GET /api/v1/papers/{id:guid}/export"] = new(0, (w, _) => $"/api/v1/papers/{w.Paper}/export?format=qti3"),
+        ["GET /lti/jwks"] = new(0, (_, _) => "/lti/jwks"),
+        ["GET /lti/login"] = new(0, (_, _) => "/lti/login?iss=https%3A%2F%2Flms.example.test&login_hint=someone&target_link_uri=https%3A%2F%2Ft"),
+        ["POST /lti/login"] = new(1, (_, _) => "/lti/login"),
+        ["POST /lti/launch"] = new(1, (_, _) => "/lti/launch"),
+        ["POST /api/v1/lti/exchange"] = new(1, (_, _) => "/api/v1/lti/exchange", _ => new JsonObject { ["code"] = BogusBearer }),
+        ["POST /api/v1/lti/deep-linking"] = new(1, (_, _) => "/api/v1/lti/deep-linking", w => new JsonObject { ["deep_linking_token"] = BogusBearer, ["paper_id"] = w.Paper.ToString() }),
+        ["GET /api/v1/lti/platforms"] = new(0, (_, _) => "/api/v1/lti/platforms"),
+        ["GET /api/v1/lti/platforms/{id:guid}"] = new(0, (w, _) => $"/api/v1/lti/platforms/{w.Paper}"),
+        ["POST /api/v1/lti/platforms"] = new(1, (_, _) => "/api/v1/lti/platforms", _ => PlatformBody()),
+        ["PUT /api/v1/lti/platforms/{id:guid}"] = new(1, (w, _) => $"/api/v1/lti/platforms/{w.Paper}", _ => PlatformBody()),
+    };
+
+    private static JsonObject PlatformBody() => new()
+    {
+        ["issuer"] = "https://lms.example.test",
+        ["client_id"] = $"redaction-{Guid.NewGuid():N}",
+        ["deployment_ids"] = new JsonArray($"redaction-{Guid.NewGuid():N}"),
+        ["auth_login_url"] = "https://lms.example.test/auth",
+        ["token_url"] = "https://lms.example.test/token",
+        ["jwks_url"] = "https://lms.example.test/jwks",
     };
 
     /// <summary>

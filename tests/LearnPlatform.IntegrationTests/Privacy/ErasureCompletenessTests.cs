@@ -19,6 +19,8 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["ai_monthly_spend"] = "a tenant's AI spend, calls and tokens per month: totals over every user, none named",
         ["ai_reservations"] = "AI requests in flight for minutes: counter ids, amounts and an expiry; no uid, session or scope",
         ["rate_limit_counters"] = "a SHA-256 of policy, window and partition, a window start and a count: the key names no tenant, uid or address",
+        ["lti_platforms"] = "an LMS the tenant registered: its issuer, client id and URLs, nothing about any user",
+        ["lti_deployments"] = "the LMS's deployment ids of the tenant's platforms, nothing about any user",
         ["workflow_schema_versions"] = "the workflow engine's migration bookkeeping",
     };
 
@@ -84,6 +86,17 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
                 (@t, 'session:' || @s, @s::text, 'hints', 1, now())
             """, ("t", tenant), ("u", subject.Uid), ("s", session));
         await App.SeedGradingRunAsync(tenant, session, subject.Uid, $"The answer '{marker}' names mutability.", status: "completed");
+        // An LTI user (the platform's 'sub') mapped to the uid, a launch of theirs and the session it started (docs/security.md).
+        await App.ExecuteAsync($$"""
+            INSERT INTO lti_platforms (id, tenant_id, issuer, client_id, auth_login_url, token_url, jwks_url, created_at, updated_at)
+                VALUES (@p, @t, 'https://lms.example.test', 'c1', 'https://lms.example.test/a', 'https://lms.example.test/t', 'https://lms.example.test/j', now(), now());
+            INSERT INTO lti_users (id, tenant_id, platform_id, subject, uid, created_at) VALUES (@lu, @t, @p, 'lms-sub-{{marker}}', @u, now());
+            INSERT INTO lti_launches (id, tenant_id, platform_id, uid, role, message_type, nonce, deployment_id, paper_id, resource_link_id, created_at)
+                VALUES (@l, @t, @p, @u, 'candidate', 'LtiResourceLinkRequest', @n, 'd1', @paper, 'link-1', now());
+            INSERT INTO lti_session_links (session_id, tenant_id, platform_id, lti_user_id, resource_link_id, lineitem_url, updated_at)
+                VALUES (@s, @t, @p, @lu, 'link-1', 'https://lms.example.test/lineitems/1', now());
+            """, ("p", Guid.NewGuid()), ("t", tenant), ("lu", Guid.NewGuid()), ("u", subject.Uid), ("l", Guid.NewGuid()), ("n", Guid.NewGuid().ToString()),
+            ("paper", paper.GetProperty("id").GetGuid()), ("s", session));
         await App.ExecuteAsync("UPDATE question_grades SET auto_feedback = @f WHERE session_id = @s AND question_id = 'q4'",
             ("f", $"You wrote {marker}"), ("s", session));
         return session;

@@ -21,7 +21,8 @@ public sealed partial class GradingActivities(
     AiCallGuard ai,
     TimeProvider time,
     IOptions<GradingOptions> options,
-    ILogger<GradingActivities> logger)
+    ILogger<GradingActivities> logger,
+    WorkflowClient workflows)
 {
     public ActivityOptions AiStepOptions { get; } = new() { StartToCloseTimeout = options.Value.AiStepTimeout };
 
@@ -139,7 +140,7 @@ public sealed partial class GradingActivities(
             }
         }
         await db.SaveChangesAsync(ct);
-        await SessionTotals.RecomputeAsync(db, session, work.Questions, now, ct);
+        await SessionTotals.RecomputeAsync(db, workflows, session, work.Questions, now, ct);
         await transaction.CommitAsync(ct);
         return true;
     }

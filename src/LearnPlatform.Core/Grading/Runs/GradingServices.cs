@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Lti;
 using LearnPlatform.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,18 +25,21 @@ public static class GradingServices
         services.AddAiCalls(configuration);
         var essay = configuration.GetSection($"{GradingOptions.SectionName}:Essay").Get<EssayGraderOptions>() ?? new EssayGraderOptions();
         services.AddSingleton(sp => new SessionGrader(new EssayGrader(essay, sp.GetRequiredService<ILogger<EssayGrader>>())));
-        services.AddSingleton<GradingActivities>();
+        services.AddLtiTool(configuration);
         services.AddSingleton(sp =>
         {
-            // The deadline workflow starts grading runs, so its activities need a client over the registry being built:
-            // built here rather than resolved, which would be a cycle the container cannot untie.
+            // Deadlines start grading runs and saved grades start passback runs, so those activities need a client over
+            // the registry being built: built here rather than resolved, which would be a cycle the container cannot untie.
             var registry = new WorkflowRegistry();
             var time = sp.GetRequiredService<TimeProvider>();
-            var deadlines = new DeadlineActivities(sp.GetRequiredService<NpgsqlDataSource>(), new WorkflowClient(registry, time), time);
+            var client = new WorkflowClient(registry, time);
+            var deadlines = new DeadlineActivities(sp.GetRequiredService<NpgsqlDataSource>(), client, time);
             return registry
-                .Register(GradingRuns.GradeSession, new GradeSessionWorkflow(sp.GetRequiredService<GradingActivities>()),
+                .Register(GradingRuns.GradeSession, new GradeSessionWorkflow(ActivatorUtilities.CreateInstance<GradingActivities>(sp, client)),
                     sp.GetRequiredService<IOptions<GradingOptions>>().Value.Workflow)
-                .Register(GradingRuns.SessionDeadline, new SessionDeadlineWorkflow(deadlines));
+                .Register(GradingRuns.SessionDeadline, new SessionDeadlineWorkflow(deadlines))
+                .Register(LtiPassback.WorkflowType, new LtiPassbackWorkflow(sp.GetRequiredService<LtiPassbackActivities>()),
+                    LtiServices.PassbackWorkflowOptions(sp.GetRequiredService<IOptions<LtiOptions>>().Value));
         });
         services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<WorkflowRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WorkflowAdmin(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));

@@ -1,4 +1,6 @@
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Lti;
+using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Core.Grading.Runs;
@@ -8,9 +10,10 @@ public static class SessionTotals
     /// <summary>
     /// Recomputes a closed session's total from its question grades: graded when every question has a score that
     /// counts (a trusted automatic grade or a human override), otherwise needs_review. A question's maximum is its
-    /// grade's (a regrade may have corrected the points), or the paper's while it has no grade.
+    /// grade's (a regrade may have corrected the points), or the paper's while it has no grade. Called inside the
+    /// transaction of the grade change, which also starts the grade's passback to an LTI platform (when launched from one).
     /// </summary>
-    public static async Task RecomputeAsync(LearnPlatformDbContext db, ExamSession session, IReadOnlyList<Question> questions, DateTimeOffset now, CancellationToken ct)
+    public static async Task RecomputeAsync(LearnPlatformDbContext db, WorkflowClient workflows, ExamSession session, IReadOnlyList<Question> questions, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(session);
@@ -32,5 +35,6 @@ public static class SessionTotals
         session.Score = score;
         session.MaxScore = maxScore;
         session.GradedAt = now;
+        await LtiPassback.EnqueueAsync(workflows, db, session, ct);
     }
 }
