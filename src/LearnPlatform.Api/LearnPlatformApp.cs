@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Accommodations;
+using LearnPlatform.Api.ApiDocument;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Ai;
 using LearnPlatform.Api.Grading;
@@ -66,6 +67,8 @@ public static class LearnPlatformApp
             services.AddWorkflowWorker(configuration);
             services.AddAuditRetention(configuration);
         }
+        services.AddApiDocument();
+        services.AddOutputCache();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
@@ -110,8 +113,10 @@ public static class LearnPlatformApp
         app.UseAccessDeniedAudit();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseOutputCache();
 
         app.MapHealth();
+        app.MapApiDocument();
         app.MapLtiTool();
         var api = ApiRoutes.Map(app);
         api.MapMe();

@@ -27,7 +27,7 @@ public sealed class ExtendSessionRequestValidator : AbstractValidator<ExtendSess
 public static class SessionExtensionApi
 {
     public static void MapSessionExtension(this ApiRoutes routes) =>
-        routes.Admins.MapPost("/sessions/{id:guid}/extend", ExtendAsync);
+        routes.Admins.MapPost("/sessions/{id:guid}/extend", ExtendAsync).ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<Results<Ok<SessionDeadlineView>, ProblemHttpResult>> ExtendAsync(
         Guid id, ExtendSessionRequest request, Caller caller, LearnPlatformDbContext db, IOptions<GuestTokenOptions> guestTokens, TimeProvider time, CancellationToken ct)

@@ -24,7 +24,7 @@ public sealed class GradeOverrideRequestValidator : AbstractValidator<GradeOverr
 public static class GradeOverrideApi
 {
     public static void MapGradeOverrides(this ApiRoutes routes) =>
-        routes.Authors.MapPut("/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync);
+        routes.Authors.MapPut("/sessions/{id:guid}/responses/{questionId}/grade", OverrideAsync).ProducesProblem(StatusCodes.Status409Conflict);
 
     /// <summary>A human's score for one question, with a reason; the automatic score stays beside it. Audited.</summary>
     private static async Task<Results<Ok<QuestionResult>, ProblemHttpResult>> OverrideAsync(

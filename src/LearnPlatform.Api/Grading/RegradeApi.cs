@@ -26,7 +26,7 @@ public static class RegradeApi
     /// <summary>A regrade may grade essays with Gemini again, so it counts against the "ai" rate limit.</summary>
     public static void MapRegrades(this ApiRoutes routes)
     {
-        routes.Authors.MapPost("/sessions/{id:guid}/regrade", RegradeSessionAsync).RequireRateLimiting(RateLimitPolicies.Ai);
+        routes.Authors.MapPost("/sessions/{id:guid}/regrade", RegradeSessionAsync).ProducesProblem(StatusCodes.Status409Conflict).RequireRateLimiting(RateLimitPolicies.Ai);
         routes.Authors.MapPost("/papers/{id:guid}/regrade", RegradePaperAsync).RequireRateLimiting(RateLimitPolicies.Ai);
     }
 

@@ -37,14 +37,14 @@ public static class LtiFeature
     public static void MapLti(this ApiRoutes routes)
     {
         var launch = routes.Anonymous.MapGroup("/lti");
-        launch.MapPost("/exchange", LtiExchangeApi.ExchangeAsync);
-        launch.MapPost("/deep-linking", LtiExchangeApi.DeepLinkingResponseAsync);
+        launch.MapPost("/exchange", LtiExchangeApi.ExchangeAsync).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        launch.MapPost("/deep-linking", LtiExchangeApi.DeepLinkingResponseAsync).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         var platforms = routes.Admins.MapGroup("/lti/platforms");
-        platforms.MapPost("", LtiPlatformsApi.CreateAsync);
+        platforms.MapPost("", LtiPlatformsApi.CreateAsync).ProducesProblem(StatusCodes.Status409Conflict);
         platforms.MapGet("", LtiPlatformsApi.ListAsync);
         platforms.MapGet("/{id:guid}", LtiPlatformsApi.GetAsync);
-        platforms.MapPut("/{id:guid}", LtiPlatformsApi.UpdateAsync);
+        platforms.MapPut("/{id:guid}", LtiPlatformsApi.UpdateAsync).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     /// <summary>Refuses to start on a tool key that is not a usable RSA private key, or on half of LTI's settings.</summary>

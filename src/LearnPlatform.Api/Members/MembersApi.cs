@@ -24,8 +24,8 @@ public static class MembersApi
     {
         var members = routes.Admins.MapGroup("/members");
         members.MapGet("", ListAsync);
-        members.MapPut("/{uid}", SetRoleAsync);
-        members.MapDelete("/{uid}", RemoveAsync);
+        members.MapPut("/{uid}", SetRoleAsync).ProducesProblem(StatusCodes.Status409Conflict);
+        members.MapDelete("/{uid}", RemoveAsync).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<Ok<MemberPage>> ListAsync([AsParameters] MemberQuery query, Caller caller, LearnPlatformDbContext db, CancellationToken ct)

@@ -29,8 +29,8 @@ public static class PapersApi
         papers.MapPost("", CreateAsync);
         papers.MapGet("", ListAsync);
         papers.MapGet("/{id:guid}", GetAsync);
-        papers.MapPut("/{id:guid}", UpdateAsync);
-        papers.MapPost("/{id:guid}/publish", PublishAsync);
+        papers.MapPut("/{id:guid}", UpdateAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        papers.MapPost("/{id:guid}/publish", PublishAsync).ProducesProblem(StatusCodes.Status409Conflict);
 
         var exams = routes.Users.MapGroup("/exams").RequireRateLimiting(RateLimitPolicies.ExamListing);
         exams.MapGet("", ListExamsAsync);

@@ -33,7 +33,7 @@ public static class PrivacyApi
     public static void MapPrivacy(this ApiRoutes routes)
     {
         var users = routes.Users.MapGroup("/users/{uid}");
-        users.MapGet("/export", Export);
+        users.MapGet("/export", Export).Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, "application/json");
         users.MapPost("/delete", DeleteAsync);
         routes.MapConsents();
         routes.MapSessionMetrics();

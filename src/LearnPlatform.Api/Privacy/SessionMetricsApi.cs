@@ -39,7 +39,7 @@ public static class SessionMetricsApi
     public const long MaxBodyBytes = 1024;
 
     public static void MapSessionMetrics(this ApiRoutes routes) =>
-        routes.Callers.MapPut("/sessions/{id:guid}/metrics", PutAsync)
+        routes.Callers.MapPut("/sessions/{id:guid}/metrics", PutAsync).ProducesProblem(StatusCodes.Status409Conflict)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
     private static async Task<Results<Ok<SessionMetricsView>, ProblemHttpResult>> PutAsync(

@@ -29,8 +29,8 @@ public static class QtiApi
     public static void MapQti(this ApiRoutes routes)
     {
         var papers = routes.Authors.MapGroup("/papers");
-        papers.MapPost("/import", ImportAsync);
-        papers.MapGet("/{id:guid}/export", ExportAsync);
+        papers.MapPost("/import", ImportAsync).Accepts<Stream>(ZipMediaTypes[0], ZipMediaTypes[1..]);
+        papers.MapGet("/{id:guid}/export", ExportAsync).Produces<Stream>(StatusCodes.Status200OK, ZipMediaTypes[0]).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     /// <summary>A draft paper from the package; 400 with every problem, at the file it is in, when it cannot be mapped.</summary>

@@ -41,12 +41,12 @@ public static class SessionsApi
     public static void MapSessions(this ApiRoutes routes)
     {
         var mine = routes.Users.MapGroup("/sessions");
-        mine.MapPost("", StartAsync);
+        mine.MapPost("", StartAsync).ProducesProblem(StatusCodes.Status409Conflict);
         mine.MapGet("", ListMineAsync);
 
         var session = routes.Callers.MapGroup("/sessions/{id:guid}");
         session.MapGet("", GetAsync);
-        session.MapPut("/responses/{questionId}", SaveResponseAsync);
+        session.MapPut("/responses/{questionId}", SaveResponseAsync).ProducesProblem(StatusCodes.Status409Conflict);
         session.MapPost("/submit", SubmitAsync);
 
         routes.Admins.MapPost("/sessions/{id:guid}/guest-token/revoke", RevokeGuestTokenAsync);
