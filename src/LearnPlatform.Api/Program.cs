@@ -2,9 +2,10 @@ using LearnPlatform.Api;
 using LearnPlatform.Api.Cli;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.LocalRun;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Configuration;
-using LearnPlatform.Core.Grading;
 using LearnPlatform.Core.LocalPostgres;
+using Microsoft.Extensions.Options;
 
 if (OperatorCli.IsCommand(args))
 {
@@ -33,7 +34,7 @@ try
     var app = LearnPlatformApp.Build(builder);
     if (local is not null)
     {
-        app.Lifetime.ApplicationStarted.Register(() => local.PrintWalkThrough(app.Urls.First(), app.Services.GetRequiredService<SessionGrader>().HasAiGrader));
+        app.Lifetime.ApplicationStarted.Register(() => local.PrintWalkThrough(app.Urls.First(), app.Services.GetRequiredService<IOptionsMonitor<GeminiOptions>>().CurrentValue.HasApiKey));
     }
     await app.RunAsync();
     return 0;

@@ -209,6 +209,15 @@ public static class GeminiReplies
         modelVersion = "gemini-2.5-flash",
     });
 
+    /// <summary>A 200 with a usable answer but no usageMetadata: the client cannot know what it cost.</summary>
+    public static Reply WithoutUsage(object output) => Json(200, new
+    {
+        candidates = new[]
+        {
+            new { content = new { parts = new[] { new { text = JsonSerializer.Serialize(output) } }, role = "model" }, finishReason = "STOP", index = 0 },
+        },
+    });
+
     public static Reply SafetyBlock() => Json(200, new
     {
         candidates = new[] { new { finishReason = "SAFETY", index = 0, safetyRatings = new[] { new { category = "HARM_CATEGORY_HARASSMENT", probability = "HIGH" } } } },

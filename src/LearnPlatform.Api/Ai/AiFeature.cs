@@ -1,22 +1,20 @@
 using FluentValidation;
 using LearnPlatform.Api.Ai.Generation;
 using LearnPlatform.Api.Ai.Hints;
-using LearnPlatform.Api.Ai.Keys;
 using LearnPlatform.Api.Ai.Usage;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Core.Ai;
 
 namespace LearnPlatform.Api.Ai;
 
-/// <summary>AI for learners and authors: hints, question generation, bring-your-own-key, caps and spend.</summary>
+/// <summary>AI for learners and authors: hints, question generation, bring-your-own-key, and the monthly usage.</summary>
 public static class AiFeature
 {
     public static IServiceCollection AddAi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddGemini(configuration);
-        // AiCapsOptions and AiPricesOptions are bound by AddGradingWorkflows: grading counts against the same caps.
-        services.AddSingleton<AiKeyResolver>();
-        services.AddScoped<AiGateway>();
+        // The same call path as grading: one Gemini client, one call guard, the same caps and spend.
+        services.AddAiCalls(configuration);
+        services.AddSingleton<AiGateway>();
         services.AddSingleton<IValidator<HintRequest>, HintRequestValidator>();
         services.AddSingleton<IValidator<GenerateQuestionsRequest>, GenerateQuestionsRequestValidator>();
         return services;

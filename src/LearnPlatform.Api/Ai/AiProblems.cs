@@ -46,14 +46,17 @@ public static class AiProblems
             extensions: new Dictionary<string, object?> { ["cap"] = counter, ["limit"] = limit });
     }
 
-    public static ProblemHttpResult SpendCapReached(HttpResponse response, decimal capUsd, TimeSpan resetsIn)
+    /// <summary>A spend cap (<see cref="AiSpendCaps"/>) is reached for this month; <c>limit</c> is its value in USD.</summary>
+    public static ProblemHttpResult SpendCapReached(HttpResponse response, string cap, decimal capUsd, TimeSpan resetsIn)
     {
         SetRetryAfter(response, resetsIn);
         return TypedResults.Problem(
             statusCode: 429,
             title: "Too Many Requests",
-            detail: "This month's AI spend cap on the platform key is reached; AI is available again next month, or now with your own key (X-API-Key).",
-            extensions: new Dictionary<string, object?> { ["cap"] = "monthly_spend", ["limit"] = capUsd });
+            detail: cap == AiSpendCaps.Guest
+                ? "This month's AI budget for guests is used up; AI is available to guests again next month, or now with your own key (X-API-Key)."
+                : "This month's AI spend cap on the platform key is reached; AI is available again next month, or now with your own key (X-API-Key).",
+            extensions: new Dictionary<string, object?> { ["cap"] = cap, ["limit"] = capUsd });
     }
 
     private static void SetRetryAfter(HttpResponse response, TimeSpan wait) =>

@@ -53,6 +53,9 @@ public sealed class RateLimitOptions
     /// <summary>How often each replica deletes expired counters.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Guest sessions one paper may get per hour, from all addresses together (<see cref="GuestSessionsPerPaper"/>).</summary>
+    public int GuestSessionsPerPaperPerHour { get; set; } = 200;
+
     public (int PermitLimit, int WindowSeconds) For(string policy, Guid? tenantId)
     {
         var defaults = RateLimitPolicies.All[policy].Defaults;
@@ -97,6 +100,10 @@ public sealed class RateLimitOptions
         {
             throw new StartupException("RateLimits:CheckTimeout and RateLimits:SweepInterval must be positive.");
         }
+        if (GuestSessionsPerPaperPerHour < 1)
+        {
+            throw new StartupException("RateLimits:GuestSessionsPerPaperPerHour must be at least 1.");
+        }
     }
 }
 
@@ -117,6 +124,7 @@ public static class RateLimits
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton<RateLimitCounters>();
+        services.AddSingleton<GuestSessionsPerPaper>();
         return services.AddRateLimiter(limiter =>
         {
             foreach (var (name, (_, perPrincipal)) in RateLimitPolicies.All)

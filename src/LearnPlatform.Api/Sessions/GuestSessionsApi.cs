@@ -30,7 +30,7 @@ public static class GuestSessionsApi
         routes.Anonymous.MapPost("/guest-sessions", CreateAsync).RequireRateLimiting(RateLimitPolicy);
 
     private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
-        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, GuestTokens guestTokens, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
+        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, GuestTokens guestTokens, GuestSessionsPerPaper perPaper, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         var paperId = request.PaperId!.Value;
         if (await lookups.TenantOfGuestPaperAsync(paperId, ct) is not { } tenantId)
@@ -43,6 +43,10 @@ public static class GuestSessionsApi
         if (published is null || !published.Content.GuestAccess)
         {
             return Problems.NotFound("The paper");
+        }
+        if (await perPaper.RefuseAsync(paperId, http.Response, ct) is { } refused)
+        {
+            return refused;
         }
 
         var now = time.Now();

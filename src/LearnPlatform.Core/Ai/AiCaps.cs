@@ -37,12 +37,14 @@ public sealed class AiCapsOptions
     {
         var tenant = Tenants.TryGetValue(tenantId.ToString(), out var own) ? own : new AiCapSettings();
         var builtIn = AiCapValues.BuiltIn;
+        var monthly = tenant.MonthlySpendUsd ?? Defaults.MonthlySpendUsd ?? builtIn.MonthlySpendUsd;
         return new AiCapValues(
             tenant.Total ?? Defaults.Total ?? builtIn.Total,
             tenant.Generations ?? Defaults.Generations ?? builtIn.Generations,
             tenant.Hints ?? Defaults.Hints ?? builtIn.Hints,
             tenant.Evaluations ?? Defaults.Evaluations ?? builtIn.Evaluations,
-            tenant.MonthlySpendUsd ?? Defaults.MonthlySpendUsd ?? builtIn.MonthlySpendUsd);
+            monthly,
+            tenant.GuestAiMonthlyUsd ?? Defaults.GuestAiMonthlyUsd ?? Math.Round(monthly * AiCapValues.GuestShareOfMonthlySpend, 6, MidpointRounding.ToZero));
     }
 }
 
@@ -53,15 +55,23 @@ public sealed class AiCapSettings
     public int? Hints { get; set; }
     public int? Evaluations { get; set; }
     public decimal? MonthlySpendUsd { get; set; }
+
+    /// <summary>guest_ai_monthly_usd: what guest sessions may spend a month, on any key but a guest's own.</summary>
+    public decimal? GuestAiMonthlyUsd { get; set; }
 }
 
 /// <summary>
 /// One tenant's caps. The call counts apply per session (hints, evaluations) or per author per UTC day
 /// (generations); <see cref="Total"/> caps all calls of the same scope. The spend cap applies to the platform key only.
+/// Guest sessions' calls also count against <see cref="GuestAiMonthlyUsd"/>, on the platform key and the tenant's own,
+/// so anonymous traffic cannot spend what the tenant's candidates need.
 /// </summary>
-public sealed record AiCapValues(int Total, int Generations, int Hints, int Evaluations, decimal MonthlySpendUsd)
+public sealed record AiCapValues(int Total, int Generations, int Hints, int Evaluations, decimal MonthlySpendUsd, decimal GuestAiMonthlyUsd)
 {
-    public static readonly AiCapValues BuiltIn = new(200, 80, 50, 100, 100m);
+    /// <summary>The guest budget when none is configured: a tenth of the monthly spend cap.</summary>
+    public const decimal GuestShareOfMonthlySpend = 0.10m;
+
+    public static readonly AiCapValues BuiltIn = new(200, 80, 50, 100, 100m, 10m);
 
     public int For(AiCallKind kind) => kind switch
     {

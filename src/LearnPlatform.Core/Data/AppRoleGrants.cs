@@ -26,9 +26,11 @@ public static class AppRoleGrants
         ["consents"] = "SELECT, INSERT, UPDATE, DELETE",
         ["session_metrics"] = "SELECT, INSERT, UPDATE, DELETE",
         // AI caps: counters go up on reserve and down on release (an author's day counters are deleted with the
-        // author's erasure); spend only grows within its month.
+        // author's erasure); spend only grows within its month, reservations move through it; a reservation row lives
+        // while its request is in flight.
         ["ai_usage_counters"] = "SELECT, INSERT, UPDATE, DELETE",
         ["ai_monthly_spend"] = "SELECT, INSERT, UPDATE",
+        ["ai_reservations"] = "SELECT, INSERT, UPDATE, DELETE",
         // LTI: admins edit platforms and replace deployments; users, launches and links are deleted by erasure, and
         // launches also once they are a day old.
         ["lti_platforms"] = "SELECT, INSERT, UPDATE",

@@ -54,6 +54,7 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<SessionMetrics> SessionMetrics => Set<SessionMetrics>();
     public DbSet<AiUsageCounter> AiUsageCounters => Set<AiUsageCounter>();
     public DbSet<AiMonthlySpend> AiMonthlySpend => Set<AiMonthlySpend>();
+    public DbSet<AiReservation> AiReservations => Set<AiReservation>();
     public DbSet<RateLimitCounter> RateLimitCounters => Set<RateLimitCounter>();
     public DbSet<LtiPlatform> LtiPlatforms => Set<LtiPlatform>();
     public DbSet<LtiDeployment> LtiDeployments => Set<LtiDeployment>();
@@ -138,6 +139,7 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
             spend.ToTable("ai_monthly_spend");
             spend.HasKey(s => new { s.TenantId, s.Month });
         });
+        modelBuilder.Entity<AiReservation>().ToTable("ai_reservations");
         modelBuilder.Entity<RateLimitCounter>(counter =>
         {
             counter.ToTable("rate_limit_counters");

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.Grading.Gemini;
 
 namespace LearnPlatform.Core.Grading;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Code;
-using LearnPlatform.Core.Grading.Gemini;
 
 namespace LearnPlatform.Core.Grading;
 
@@ -11,23 +12,25 @@ public sealed record SessionGradeSummary(string Status, decimal Score, decimal M
 /// <summary>
 /// Grades a session's answers, in steps a durable workflow can checkpoint one by one:
 /// <see cref="GradeDeterministic"/> for every question (no I/O), <see cref="GradeWithAiAsync"/> for each question it
-/// left open for the AI (one Gemini grading each) and <see cref="GradeCodeAsync"/> for each it left open for the sandbox,
-/// then <see cref="Summarize"/>. <see cref="GradeAsync"/> runs them in a row.
-/// Without an AI grader or a sandbox nothing is left open for it: those answers go to review.
+/// left open for the AI (one AI grading each, through the call guard's <see cref="AiCall"/>) and
+/// <see cref="GradeCodeAsync"/> for each it left open for the sandbox, then <see cref="Summarize"/>.
+/// <see cref="GradeAsync"/> runs them in a row. Without an AI call or a sandbox nothing is left open for it: those
+/// answers go to review.
 /// </summary>
-public sealed class SessionGrader(EssayGrader? aiGrader, CodeGrader? codeGrader = null)
+public sealed class SessionGrader(EssayGrader essays, CodeGrader? codeGrader = null)
 {
-    public bool HasAiGrader => aiGrader is not null;
-
     public bool HasCodeGrader => codeGrader is not null;
 
-    /// <summary>The grade that needs no AI and no sandbox, or null when the answer is for <see cref="GradeWithAiAsync"/> or <see cref="GradeCodeAsync"/>.</summary>
-    public QuestionGrade? GradeDeterministic(Question question, JsonElement? answer)
+    /// <summary>
+    /// The grade that needs no AI and no sandbox, or null when the answer is for <see cref="GradeWithAiAsync"/> (only
+    /// when <paramref name="withAi"/>) or for <see cref="GradeCodeAsync"/> (only with a sandbox).
+    /// </summary>
+    public QuestionGrade? GradeDeterministic(Question question, JsonElement? answer, bool withAi = true)
     {
         ArgumentNullException.ThrowIfNull(question);
         if (DeterministicGrading.TryGrade(question, answer) is { } grade)
             return grade;
-        return (aiGrader is not null && IsForAi(question)) || (codeGrader is not null && IsForSandbox(question)) ? null : OfflineGrader.Grade(question, answer);
+        return (withAi && IsForAi(question)) || (codeGrader is not null && IsForSandbox(question)) ? null : OfflineGrader.Grade(question, answer);
     }
 
     /// <summary>Whether an answer <see cref="GradeDeterministic"/> left open is for the sandbox (else for the AI).</summary>
@@ -44,21 +47,28 @@ public sealed class SessionGrader(EssayGrader? aiGrader, CodeGrader? codeGrader 
     /// </summary>
     public async Task<QuestionGrade> GradeCodeAsync(Question question, JsonElement? answer, CancellationToken cancellationToken)
     {
-        if (GradeDeterministic(question, answer) is { } grade)
+        if (GradeDeterministic(question, answer, withAi: false) is { } grade)
             return grade;
         return await codeGrader!.GradeAsync(question, answer!.Value.GetString()!, cancellationToken);
+    }
+
+    /// <summary>The grade to record for a code answer the sandbox could not run.</summary>
+    public static QuestionGrade AwaitingCodeReview(Question question, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return OfflineGrader.AwaitingReview(question, reason);
     }
 
     /// <summary>
     /// Grades one answer with the AI; any answer the rules can settle is settled by them instead, so this is safe to
     /// call for any question. Throws <see cref="GeminiException"/> when Gemini fails (retry, or give up with
-    /// <see cref="AwaitingReview"/>).
+    /// <see cref="AwaitingReview(Question, GeminiException)"/>).
     /// </summary>
-    public async Task<QuestionGrade> GradeWithAiAsync(Question question, JsonElement? answer, CancellationToken cancellationToken, Func<GeminiUsage, Task>? answered = null)
+    public async Task<QuestionGrade> GradeWithAiAsync(Question question, JsonElement? answer, AiCall call, CancellationToken cancellationToken)
     {
         if (GradeDeterministic(question, answer) is { } grade)
             return grade;
-        return await aiGrader!.GradeAsync(question, answer!.Value.GetString()!, apiKeyOverride: null, cancellationToken, answered);
+        return await essays.GradeAsync(question, answer!.Value.GetString()!, call, cancellationToken);
     }
 
     /// <summary>The grade to record when the workflow gives up on the AI for a question.</summary>
@@ -75,13 +85,6 @@ public sealed class SessionGrader(EssayGrader? aiGrader, CodeGrader? codeGrader 
         return OfflineGrader.AwaitingReview(question, reason, GradeSource.Ai);
     }
 
-    /// <summary>The grade to record for a code answer the sandbox could not run.</summary>
-    public static QuestionGrade AwaitingCodeReview(Question question, string reason)
-    {
-        ArgumentNullException.ThrowIfNull(question);
-        return OfflineGrader.AwaitingReview(question, reason);
-    }
-
     /// <summary>graded only when every question is graded; the score adds up the graded questions, the maximum all of them.</summary>
     public static SessionGradeSummary Summarize(IReadOnlyList<QuestionGrade> grades)
     {
@@ -91,7 +94,8 @@ public sealed class SessionGrader(EssayGrader? aiGrader, CodeGrader? codeGrader 
         return new SessionGradeSummary(status, score, grades.Sum(grade => grade.MaxScore), grades);
     }
 
-    public async Task<SessionGradeSummary> GradeAsync(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, JsonElement> answers, CancellationToken cancellationToken)
+    /// <param name="call">The AI call to grade with, or null to grade without the AI.</param>
+    public async Task<SessionGradeSummary> GradeAsync(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, JsonElement> answers, AiCall? call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(questions);
         ArgumentNullException.ThrowIfNull(answers);
@@ -99,8 +103,8 @@ public sealed class SessionGrader(EssayGrader? aiGrader, CodeGrader? codeGrader 
         foreach (var question in questions)
         {
             JsonElement? answer = answers.TryGetValue(question.Id, out var value) ? value : null;
-            grades.Add(GradeDeterministic(question, answer)
-                ?? (IsForSandbox(question) ? await GradeCodeAsync(question, answer, cancellationToken) : await GradeWithAiAsync(question, answer, cancellationToken)));
+            grades.Add(GradeDeterministic(question, answer, withAi: call is not null)
+                ?? (IsForSandbox(question) ? await GradeCodeAsync(question, answer, cancellationToken) : await GradeWithAiAsync(question, answer, call!, cancellationToken)));
         }
         return Summarize(grades);
     }

@@ -45,7 +45,7 @@ public sealed class UpstreamErrorTests(AiAppFixture fixture) : IClassFixture<AiA
     {
         var tenant = await App.CreateTenantAsync();
         var (candidate, session) = await App.SessionAsync(tenant, AiCalls.Practice());
-        Gemini.Script(GeminiReplies.Slow(TimeSpan.FromSeconds(5), AiCalls.Hint()));
+        Gemini.Script(GeminiReplies.Slow(TimeSpan.FromSeconds(10), AiCalls.Hint()));
 
         var problem = await (await candidate.HintAsync(session, "q4")).AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
 

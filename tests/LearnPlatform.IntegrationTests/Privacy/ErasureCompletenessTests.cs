@@ -18,6 +18,7 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["tenants"] = "the tenant itself: a name and an Identity Platform tenant id, nothing about any user",
         ["guest_tokens"] = "guest credentials: a token hash bound to a guest session, which has no uid; guests are not linked to users",
         ["ai_monthly_spend"] = "a tenant's AI spend, calls and tokens per month: totals over every user, none named",
+        ["ai_reservations"] = "AI requests in flight for minutes: counter ids, amounts and an expiry; no uid, session or scope",
         ["rate_limit_counters"] = "a SHA-256 of policy, window and partition, a window start and a count: the key names no tenant, uid or address",
         ["telemetry_tickets"] = "a socket ticket's SHA-256 and its session, for 30 seconds; the handshake deletes it, maintenance deletes it when expired",
         ["telemetry_settings"] = "a tenant's telemetry retention in days; who changed it is in the audit trail",

@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Ai.Gemini;
 
 namespace LearnPlatform.UnitTests.Ai;
 
@@ -9,7 +10,7 @@ public sealed class AiCapsTests
     {
         var caps = new AiCapsOptions().For(Guid.NewGuid());
 
-        Assert.Equal(new AiCapValues(200, 80, 50, 100, 100m), caps);
+        Assert.Equal(new AiCapValues(200, 80, 50, 100, 100m, 10m), caps);
     }
 
     [Fact]
@@ -22,8 +23,70 @@ public sealed class AiCapsTests
             Tenants = { [tenant.ToString().ToUpperInvariant()] = new AiCapSettings { Hints = 3, Total = 7 } },
         };
 
-        Assert.Equal(new AiCapValues(7, 80, 3, 100, 5m), options.For(tenant));
-        Assert.Equal(new AiCapValues(200, 80, 10, 100, 5m), options.For(Guid.NewGuid()));
+        Assert.Equal(new AiCapValues(7, 80, 3, 100, 5m, 0.5m), options.For(tenant));
+        Assert.Equal(new AiCapValues(200, 80, 10, 100, 5m, 0.5m), options.For(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public void TheGuestBudgetIsATenthOfTheTenantsCapUnlessSetItself()
+    {
+        var tenant = Guid.NewGuid();
+        var guests = Guid.NewGuid();
+        var options = new AiCapsOptions
+        {
+            Tenants =
+            {
+                [tenant.ToString()] = new AiCapSettings { MonthlySpendUsd = 42m },
+                [guests.ToString()] = new AiCapSettings { MonthlySpendUsd = 42m, GuestAiMonthlyUsd = 1.25m },
+            },
+        };
+
+        Assert.Equal(10m, options.For(Guid.NewGuid()).GuestAiMonthlyUsd);
+        Assert.Equal(4.2m, options.For(tenant).GuestAiMonthlyUsd);
+        Assert.Equal(1.25m, options.For(guests).GuestAiMonthlyUsd);
+        Assert.Equal(0m, new AiCapsOptions { Defaults = new AiCapSettings { GuestAiMonthlyUsd = 0m } }.For(tenant).GuestAiMonthlyUsd);
+    }
+
+    [Fact]
+    public void EachKindOfCallHasItsOutputLimitAndThinkingBudget()
+    {
+        var calls = new AiCallOptions();
+
+        Assert.Equal(new GeminiOutputLimits(1024, 0), calls.For(AiCallKind.Hint));
+        Assert.Equal(new GeminiOutputLimits(8192, 2048), calls.For(AiCallKind.Generation));
+        Assert.Equal(new GeminiOutputLimits(4096, 1024), calls.For(AiCallKind.Evaluation));
+        Assert.True(calls.IsValid());
+        Assert.False(new AiCallOptions { Hint = new AiCallLimitSettings { MaxOutputTokens = 100, ThinkingBudget = 100 } }.IsValid());
+        Assert.False(new AiCallOptions { Evaluation = new AiCallLimitSettings { MaxOutputTokens = 0 } }.IsValid());
+        Assert.False(new AiCallOptions { Generation = new AiCallLimitSettings { MaxOutputTokens = 10, ThinkingBudget = -1 } }.IsValid());
+    }
+
+    [Fact]
+    public void APromptsTokenBoundIsItsUtf8BytesPlusFraming()
+    {
+        var schema = new System.Text.Json.Nodes.JsonObject { ["type"] = "OBJECT" };
+        var request = new GeminiRequest("abc", "ü字", schema);
+
+        // 3 + 2 + 3 bytes of text, the schema's {"type":"OBJECT"} (17), and 64 for the turn markers.
+        Assert.Equal(3 + 5 + 17 + 64, request.PromptTokenBound());
+    }
+
+    [Theory]
+    [InlineData(5, "hello", false)]
+    [InlineData(3, "hel", true)]
+    [InlineData(2, "😀😀", true)]
+    public void AnAnswerIsCutAtItsFirstCharactersNeverInsideOne(int max, string expected, bool truncated)
+    {
+        Assert.Equal((expected, truncated), AiInput.Bound(max == 2 ? "😀😀😀" : "hello", max));
+    }
+
+    [Fact]
+    public void TheAnswerBoundIs20000Characters()
+    {
+        var (text, truncated) = AiInput.Bound(new string('a', 20_001));
+
+        Assert.Equal((20_000, true), (text.Length, truncated));
+        Assert.False(AiInput.Bound(new string('a', 20_000)).Truncated);
     }
 
     [Fact]
@@ -44,6 +107,6 @@ public sealed class AiCapsTests
         Assert.Equal(new AiScope("author:2026-11-22:u1", "u1"), AiScope.AuthorDay("u1", day));
         Assert.NotEqual(AiScope.AuthorDay("u1", day), AiScope.AuthorDay("u1", day.AddDays(1)));
         // Still November in New York, already December in UTC: months are UTC months.
-        Assert.Equal(new DateOnly(2026, 12, 1), AiUsageStore.MonthOf(new DateTimeOffset(2026, 11, 30, 22, 30, 0, TimeSpan.FromHours(-5))));
+        Assert.Equal(new DateOnly(2026, 12, 1), AiLedger.MonthOf(new DateTimeOffset(2026, 11, 30, 22, 30, 0, TimeSpan.FromHours(-5))));
     }
 }

@@ -118,8 +118,8 @@ public sealed class CodeTestRunsTests
     [Fact]
     public void CodeAnswersAreLeftForTheSandboxOnlyWhenThereIsOneAndTheAnswerIsNotBlank()
     {
-        var withSandbox = new SessionGrader(null, new CodeGrader(() => throw new InvalidOperationException("no call expected")));
-        var without = new SessionGrader(null);
+        var withSandbox = new SessionGrader(new EssayGrader(), new CodeGrader(() => throw new InvalidOperationException("no call expected")));
+        var without = new SessionGrader(new EssayGrader());
 
         Assert.Null(withSandbox.GradeDeterministic(Add, Questions.Text("def add(a, b): return a + b")));
         Assert.True(SessionGrader.IsForSandbox(Add));

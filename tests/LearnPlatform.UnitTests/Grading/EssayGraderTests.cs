@@ -1,5 +1,5 @@
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Grading;
-using LearnPlatform.Core.Grading.Gemini;
 using static LearnPlatform.Testing.GeminiReplies;
 using static LearnPlatform.UnitTests.Grading.GradingHarness;
 
@@ -10,7 +10,7 @@ public sealed class EssayGraderTests
     private const string Answer = "Lists are mutable and use [], tuples are immutable and use ().";
 
     private static Task<QuestionGrade> GradeEssay(GradingHarness harness, string answer = Answer, string? key = null) =>
-        harness.Grader.GradeAsync(Questions.Essay(), answer, key, CancellationToken.None);
+        harness.GradeAsync(Questions.Essay(), answer, key, CancellationToken.None);
 
     [Fact]
     public async Task ValidAiGradeBecomesAGradedScoreWithItsRubricItems()
@@ -257,7 +257,7 @@ public sealed class EssayGraderTests
         harness.Gemini.Script(Slow(TimeSpan.FromSeconds(20), Grade(EssayGrade())));
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        var error = await Record.ExceptionAsync(() => harness.Grader.GradeAsync(Questions.Essay(), Answer, null, cancel.Token));
+        var error = await Record.ExceptionAsync(() => harness.GradeAsync(Questions.Essay(), Answer, null, cancel.Token));
 
         Assert.IsAssignableFrom<OperationCanceledException>(error);
     }
@@ -276,9 +276,9 @@ public sealed class EssayGraderTests
     public async Task UnreachableServiceIsUnavailable()
     {
         await using var harness = await StartAsync();
-        var client = new GeminiClient(harness.Http, new GeminiOptions { ApiKey = PlatformKey, BaseUrl = "http://127.0.0.1:1" });
+        var client = new GeminiClient(harness.Http, new FixedOptions<GeminiOptions>(new GeminiOptions { BaseUrl = "http://127.0.0.1:1" }), harness.Logs.LoggerFor<GeminiClient>(), TimeProvider.System);
 
-        var error = await Assert.ThrowsAsync<GeminiException>(() => new EssayGrader(client).GradeAsync(Questions.Essay(), Answer, null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<GeminiException>(() => new EssayGrader().GradeAsync(Questions.Essay(), Answer, (request, ct) => client.GenerateJsonAsync(request, PlatformKey, Limits, ct), CancellationToken.None));
 
         Assert.Equal(GeminiErrorKind.Unavailable, error.Kind);
     }

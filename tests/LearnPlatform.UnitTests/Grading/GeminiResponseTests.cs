@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using LearnPlatform.Core.Grading.Gemini;
+using LearnPlatform.Core.Ai.Gemini;
 
 namespace LearnPlatform.UnitTests.Grading;
 
@@ -87,8 +87,39 @@ public sealed class GeminiResponseTests
     [InlineData("""{"candidates":[{"content":{"parts":[{"text":"{}"}]},"finishReason":"RECITATION"}]}""", GeminiErrorKind.Blocked)]
     [InlineData("""{"candidates":[]}""", GeminiErrorKind.Blocked)]
     [InlineData("""{"promptFeedback":{"blockReason":"SAFETY"}}""", GeminiErrorKind.Blocked)]
-    public void UnusableSuccessfulResponsesAreNormalized(string body, GeminiErrorKind expected) =>
-        Assert.Equal(expected, Assert.Throws<GeminiException>(() => GeminiResponseParser.Parse(body)).Kind);
+    public void UnusableSuccessfulResponsesAreNormalized(string body, GeminiErrorKind expected)
+    {
+        var error = Assert.Throws<GeminiException>(() => GeminiResponseParser.Parse(body));
+
+        Assert.Equal((expected, true, (GeminiUsage?)null), (error.Kind, error.Answered, error.Usage));
+    }
+
+    [Theory]
+    [InlineData("""{"candidates":[{"content":{"parts":[{"text":"{\"a\": 1"}]},"finishReason":"MAX_TOKENS"}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":4096,"thoughtsTokenCount":0,"totalTokenCount":4106}}""", GeminiErrorKind.InvalidOutput)]
+    [InlineData("""{"candidates":[{"finishReason":"SAFETY"}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":4096,"thoughtsTokenCount":0,"totalTokenCount":4106}}""", GeminiErrorKind.Blocked)]
+    [InlineData("""{"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":4096,"thoughtsTokenCount":0,"totalTokenCount":4106}}""", GeminiErrorKind.Blocked)]
+    public void AnUnusableAnswerStillCarriesWhatItCostForItIsBilled(string body, GeminiErrorKind expected)
+    {
+        var error = Assert.Throws<GeminiException>(() => GeminiResponseParser.Parse(body));
+
+        Assert.Equal((expected, true, new GeminiUsage(10, 4096, 0, 4106)), (error.Kind, error.Answered, error.Usage));
+    }
+
+    [Fact]
+    public void AnAnswerWithoutUsageMetadataSaysSo()
+    {
+        var response = GeminiResponseParser.Parse("""{"candidates":[{"content":{"parts":[{"text":"{}"}]},"finishReason":"STOP"}]}""");
+
+        Assert.Null(response.Usage);
+    }
+
+    [Fact]
+    public void ErrorStatusesAreNotAnswersAndCarryNoUsage()
+    {
+        var error = GeminiErrors.FromResponse(503, """{"error":{"code":503,"status":"UNAVAILABLE"}}""", null, DateTimeOffset.UtcNow);
+
+        Assert.Equal((false, (GeminiUsage?)null), (error.Answered, error.Usage));
+    }
 
     [Theory]
     [InlineData(GeminiErrorKind.InvalidKey, "Invalid API key")]

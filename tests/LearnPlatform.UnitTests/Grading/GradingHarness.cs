@@ -1,19 +1,28 @@
+using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Ai.Gemini;
+using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading;
-using LearnPlatform.Core.Grading.Gemini;
+using Microsoft.Extensions.Options;
 
 namespace LearnPlatform.UnitTests.Grading;
 
-/// <summary>An essay grader wired to its own Gemini stand-in, with every log line captured.</summary>
+/// <summary>An essay grader calling its own Gemini stand-in through the one Gemini client, with every log line captured.</summary>
 internal sealed class GradingHarness : IAsyncDisposable
 {
     public const string PlatformKey = "AIzaSyTEST-platform-key-6f1c2b7e9d";
 
-    private GradingHarness(GeminiStandIn gemini, HttpClient http, GeminiOptions options, EssayGraderOptions graderOptions)
+    /// <summary>The evaluation kind's defaults: what grading sends.</summary>
+    public static readonly GeminiOutputLimits Limits = new AiCallOptions().For(AiCallKind.Evaluation);
+
+    private readonly string? apiKey;
+
+    private GradingHarness(GeminiStandIn gemini, HttpClient http, GeminiOptions options, EssayGraderOptions graderOptions, string? apiKey)
     {
         Gemini = gemini;
         Http = http;
-        Client = new GeminiClient(http, options, Logs.LoggerFor<GeminiClient>());
-        Grader = new EssayGrader(Client, graderOptions, Logs.LoggerFor<EssayGrader>());
+        this.apiKey = apiKey;
+        Client = new GeminiClient(http, new FixedOptions<GeminiOptions>(options), Logs.LoggerFor<GeminiClient>(), TimeProvider.System);
+        Grader = new EssayGrader(graderOptions, Logs.LoggerFor<EssayGrader>());
     }
 
     public GeminiStandIn Gemini { get; }
@@ -30,10 +39,16 @@ internal sealed class GradingHarness : IAsyncDisposable
     public static async Task<GradingHarness> StartAsync(string? apiKey = PlatformKey, int maxRetries = 2, TimeSpan? timeout = null, double reviewBelowConfidence = 0.5)
     {
         var gemini = await GeminiStandIn.StartAsync();
-        var options = new GeminiOptions { ApiKey = apiKey, BaseUrl = gemini.BaseUrl.ToString(), Timeout = timeout ?? TimeSpan.FromSeconds(10) };
+        var options = new GeminiOptions { BaseUrl = gemini.BaseUrl.ToString(), Timeout = timeout ?? TimeSpan.FromSeconds(10) };
         var graderOptions = new EssayGraderOptions { MaxRetries = maxRetries, ReviewBelowConfidence = reviewBelowConfidence };
-        return new GradingHarness(gemini, new HttpClient(), options, graderOptions);
+        return new GradingHarness(gemini, new HttpClient(), options, graderOptions, apiKey);
     }
+
+    /// <summary>Calls straight through the client with <paramref name="key"/>, or the harness's key, as the call guard would.</summary>
+    public AiCall Call(string? key = null) => (request, ct) => Client.GenerateJsonAsync(request, key ?? apiKey ?? "", Limits, ct);
+
+    public Task<QuestionGrade> GradeAsync(Question question, string answer, string? key, CancellationToken ct) =>
+        Grader.GradeAsync(question, answer, Call(key), ct);
 
     public async ValueTask DisposeAsync()
     {
@@ -54,4 +69,14 @@ internal sealed class GradingHarness : IAsyncDisposable
         rationale,
         confidence,
     };
+}
+
+/// <summary>Options that never change, for code that reads an IOptionsMonitor.</summary>
+internal sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
+{
+    public T CurrentValue => value;
+
+    public T Get(string? name) => value;
+
+    public IDisposable? OnChange(Action<T, string?> listener) => null;
 }

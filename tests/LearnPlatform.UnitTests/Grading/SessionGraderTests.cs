@@ -1,7 +1,7 @@
 using System.Text.Json;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading;
-using LearnPlatform.Core.Grading.Gemini;
 using static LearnPlatform.Testing.GeminiReplies;
 using static LearnPlatform.UnitTests.Grading.Questions;
 
@@ -57,7 +57,7 @@ public sealed class SessionGraderTests
     [Fact]
     public async Task WithoutAnAiGraderTheSessionNeedsReviewAndCountsOnlyGradedQuestions()
     {
-        var summary = await new SessionGrader(null).GradeAsync(Paper, GoodAnswers(), CancellationToken.None);
+        var summary = await new SessionGrader(new EssayGrader()).GradeAsync(Paper, GoodAnswers(), call: null, CancellationToken.None);
 
         Assert.Equal((GradeStatus.NeedsReview, 3m, 12m), (summary.Status, summary.Score, summary.MaxScore));
         Assert.Equal(["q1", "q2", "q3", "q4", "q5"], summary.Questions.Select(g => g.QuestionId));
@@ -66,7 +66,7 @@ public sealed class SessionGraderTests
     [Fact]
     public async Task UnansweredQuestionsScoreZeroAndDoNotBlockGrading()
     {
-        var summary = await new SessionGrader(null).GradeAsync(Paper, new Dictionary<string, JsonElement>(), CancellationToken.None);
+        var summary = await new SessionGrader(new EssayGrader()).GradeAsync(Paper, new Dictionary<string, JsonElement>(), call: null, CancellationToken.None);
 
         Assert.Equal((GradeStatus.Graded, 0m, 12m), (summary.Status, summary.Score, summary.MaxScore));
     }
@@ -77,7 +77,7 @@ public sealed class SessionGraderTests
         await using var harness = await GradingHarness.StartAsync();
         harness.Gemini.Script(Grade(GradingHarness.EssayGrade(2, 2, 0.5m)));
 
-        var summary = await new SessionGrader(harness.Grader).GradeAsync(Paper, GoodAnswers(), CancellationToken.None);
+        var summary = await new SessionGrader(harness.Grader).GradeAsync(Paper, GoodAnswers(), harness.Call(), CancellationToken.None);
 
         Assert.Equal((GradeStatus.NeedsReview, 7.5m, 12m), (summary.Status, summary.Score, summary.MaxScore));
         Assert.Equal([GradeSource.Auto, GradeSource.Auto, GradeSource.Auto, GradeSource.Ai, GradeSource.Auto], summary.Questions.Select(g => g.Source));
@@ -95,7 +95,7 @@ public sealed class SessionGraderTests
         Question[] paper = [SingleChoice(), Essay(), ShortText(aiFallback: true)];
         var answers = new Dictionary<string, JsonElement> { ["q1"] = Options("3"), ["q4"] = Text("..."), ["q3"] = Text("the def statement") };
 
-        var summary = await new SessionGrader(harness.Grader).GradeAsync(paper, answers, CancellationToken.None);
+        var summary = await new SessionGrader(harness.Grader).GradeAsync(paper, answers, harness.Call(), CancellationToken.None);
 
         Assert.Equal((GradeStatus.Graded, 6m, 7m), (summary.Status, summary.Score, summary.MaxScore));
         Assert.Contains("Reference answers", harness.Gemini.Requests[1].UserText, StringComparison.Ordinal);
@@ -104,14 +104,15 @@ public sealed class SessionGraderTests
     [Fact]
     public void StepByStepOnlyTheAnswersNeedingJudgementAreLeftForTheAi()
     {
-        var grader = new SessionGrader(new EssayGrader(new GeminiClient(new HttpClient(), new GeminiOptions { ApiKey = "k" })));
         var answers = GoodAnswers();
+        var grader = new SessionGrader(new EssayGrader());
 
         var open = Paper.Where(q => grader.GradeDeterministic(q, answers[q.Id]) is null).Select(q => q.Id);
 
         Assert.Equal(["q4"], open);
         Assert.Null(grader.GradeDeterministic(ShortText(aiFallback: true), Text("the def keyword")));
         Assert.NotNull(grader.GradeDeterministic(Essay(), Text("   ")));
+        Assert.Equal(GradeFeedback.NoAiGrader, grader.GradeDeterministic(Essay(), answers["q4"], withAi: false)!.Feedback);
     }
 
     [Fact]
@@ -119,7 +120,7 @@ public sealed class SessionGraderTests
     {
         await using var harness = await GradingHarness.StartAsync();
 
-        var grade = await new SessionGrader(harness.Grader).GradeWithAiAsync(Essay(), null, CancellationToken.None);
+        var grade = await new SessionGrader(harness.Grader).GradeWithAiAsync(Essay(), null, harness.Call(), CancellationToken.None);
 
         Assert.Equal((GradeStatus.Graded, (decimal?)0m), (grade.Status, grade.Score));
         Assert.Empty(harness.Gemini.Requests);
@@ -132,7 +133,7 @@ public sealed class SessionGraderTests
         harness.Gemini.Script(Unavailable());
         var grader = new SessionGrader(harness.Grader);
 
-        var error = await Assert.ThrowsAsync<GeminiException>(() => grader.GradeWithAiAsync(Essay(), Text("answer"), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<GeminiException>(() => grader.GradeWithAiAsync(Essay(), Text("answer"), harness.Call(), CancellationToken.None));
         var grade = SessionGrader.AwaitingReview(Essay(), error);
 
         Assert.Equal((GradeStatus.NeedsReview, (decimal?)null, GradeSource.Ai), (grade.Status, grade.Score, grade.Source));

@@ -3,8 +3,8 @@ using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.Grading.Gemini;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -57,13 +57,14 @@ public static partial class GenerateQuestionsApi
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var endOfDay = new DateTimeOffset(today.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
-        var result = await ai.RunAsync(http, caller.TenantId, AiScope.AuthorDay(caller.Uid, today), AiCallKind.Generation, endOfDay - now, async call =>
+        var use = new AiUse(caller.TenantId, AiScope.AuthorDay(caller.Uid, today), AiCallKind.Generation, Guest: false);
+        var result = await ai.RunAsync(http, use, endOfDay - now, async (call, token) =>
         {
             for (var attempt = 1; attempt <= Attempts; attempt++)
             {
                 try
                 {
-                    if (GeneratedQuestions.Read((await call(request)).Output, kind, count, takenIds) is { } questions)
+                    if (GeneratedQuestions.Read((await call(request, token)).Output, kind, count, takenIds) is { } questions)
                         return questions;
                 }
                 catch (GeminiException e) when (e.Kind == GeminiErrorKind.InvalidOutput)

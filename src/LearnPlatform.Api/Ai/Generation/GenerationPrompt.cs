@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading;
-using LearnPlatform.Core.Grading.Gemini;
 
 namespace LearnPlatform.Api.Ai.Generation;
 

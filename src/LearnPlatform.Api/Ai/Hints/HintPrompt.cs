@@ -2,9 +2,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LearnPlatform.Api.Papers;
+using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading;
-using LearnPlatform.Core.Grading.Gemini;
 
 namespace LearnPlatform.Api.Ai.Hints;
 
@@ -60,13 +61,14 @@ public static class HintPrompt
         return text.Length is > 0 and <= MaxHintLength ? text : null;
     }
 
-    // A text answer as it is; a choice answer as its JSON list, so both arrive as one JSON string.
+    // A text answer as it is (its first AiInput.MaxAnswerCharacters characters); a choice answer as its JSON list, so
+    // both arrive as one JSON string.
     private static string AnswerText(string? answerJson)
     {
         if (answerJson is null)
             return "";
         using var answer = JsonDocument.Parse(answerJson);
-        return answer.RootElement.ValueKind == JsonValueKind.String ? answer.RootElement.GetString()! : answer.RootElement.GetRawText();
+        return AiInput.Bound(answer.RootElement.ValueKind == JsonValueKind.String ? answer.RootElement.GetString()! : answer.RootElement.GetRawText()).Text;
     }
 
     public static JsonObject ResponseSchema() => new()

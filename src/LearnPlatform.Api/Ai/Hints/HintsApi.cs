@@ -5,6 +5,7 @@ using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -52,17 +53,18 @@ public static partial class HintsApi
         // The candidate view, in the session's option order: what the candidate sees is all Gemini gets.
         var request = HintPrompt.Build(question.ToCandidateView(slot.OptionOrder), answer);
 
-        var result = await ai.RunAsync(http, caller.TenantId, AiScope.Session(id), AiCallKind.Hint, session.Deadline - now, async call =>
+        var use = new AiUse(caller.TenantId, AiScope.Session(id), AiCallKind.Hint, Guest: caller.IsGuest);
+        var result = await ai.RunAsync(http, use, session.Deadline - now, async (call, token) =>
         {
             for (var attempt = 1; attempt <= Attempts; attempt++)
             {
                 try
                 {
-                    var output = (await call(request)).Output;
+                    var output = (await call(request, token)).Output;
                     if (HintPrompt.ReadHint(output) is { } hint && !HintLeakCheck.Reveals(question, hint))
                         return hint;
                 }
-                catch (Core.Grading.Gemini.GeminiException e) when (e.Kind == Core.Grading.Gemini.GeminiErrorKind.InvalidOutput)
+                catch (GeminiException e) when (e.Kind == GeminiErrorKind.InvalidOutput)
                 {
                 }
                 LogRejected(loggers.CreateLogger(typeof(HintsApi)), question.Id, attempt);

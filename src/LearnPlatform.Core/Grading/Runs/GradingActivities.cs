@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.Grading.Gemini;
 using LearnPlatform.Sandbox.Client;
 using LearnPlatform.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -19,10 +19,9 @@ public sealed partial class GradingActivities(
     NpgsqlDataSource dataSource,
     PaperVersionCache papers,
     SessionGrader grader,
+    AiCallGuard ai,
     TimeProvider time,
     IOptions<GradingOptions> options,
-    IOptionsMonitor<AiCapsOptions> caps,
-    IOptionsMonitor<AiPricesOptions> prices,
     ILogger<GradingActivities> logger,
     WorkflowClient workflows)
 {
@@ -45,9 +44,10 @@ public sealed partial class GradingActivities(
         var settled = new List<QuestionGrade>();
         var forAi = new List<string>();
         var forCode = new List<string>();
+        var withAi = ai.HasKey(activity.TenantId ?? Guid.Empty);
         foreach (var question in work.Questions)
         {
-            if (grader.GradeDeterministic(question, work.AnswerTo(question.Id)) is { } grade)
+            if (grader.GradeDeterministic(question, work.AnswerTo(question.Id), withAi) is { } grade)
             {
                 settled.Add(grade);
             }
@@ -60,59 +60,46 @@ public sealed partial class GradingActivities(
     }
 
     /// <summary>
-    /// One AI grading, counted against the session's AI caps (evaluations and total) and the tenant's monthly spend cap
-    /// before Gemini is called, its cost added to the month's spend; over a cap, or once Gemini keeps failing, the
-    /// answer waits for a human instead.
+    /// One AI grading through the call guard, as the AI routes call: the tenant's own key when it has one, the session's
+    /// evaluations and total caps, the monthly spend cap on the platform key, and for a guest's session the guests'
+    /// budget. Over a cap, without a key, or once Gemini keeps failing, the answer waits for a human instead.
     /// </summary>
     public async Task<QuestionGrade> GradeWithAiAsync(ActivityContext activity, GradeSessionInput input, string questionId, CancellationToken ct)
     {
         var tenantId = activity.TenantId ?? throw new InvalidOperationException("A grading run belongs to a tenant.");
-        var scope = AiScope.Session(input.SessionId);
-        Question? question;
-        JsonElement? answer;
+        GradingWork? work;
         await using (var db = DataServiceCollectionExtensions.CreateContext(dataSource, tenantId))
         {
-            var work = await LoadAsync(db, activity, input, ct);
-            question = work?.Questions.FirstOrDefault(q => q.Id == questionId);
-            if (work is null || question is null)
-            {
-                // Superseded by a regrade: the save step will write nothing, so spend nothing on the AI.
-                return new QuestionGrade(questionId, null, 0, GradeStatus.NeedsReview, GradeSource.Auto, null, null, null);
-            }
-            answer = work.AnswerTo(questionId);
-            var limits = caps.CurrentValue.For(tenantId);
-            var now = time.GetUtcNow();
-            // Grading always uses the platform key, so the tenant's monthly spend cap on it applies.
-            if ((await AiUsageStore.MonthSpendAsync(db, tenantId, AiUsageStore.MonthOf(now), ct)).Usd >= limits.MonthlySpendUsd)
-            {
-                LogAiCapReached(logger, activity.RunId, questionId, "monthly_spend");
-                return SessionGrader.AwaitingReview(question, "Awaiting review (the tenant's monthly AI spend cap is reached)");
-            }
-            if (await AiUsageStore.TryReserveAsync(db, tenantId, scope, AiCallKind.Evaluation, limits, now, ct) is { } cap)
-            {
-                LogAiCapReached(logger, activity.RunId, questionId, cap);
-                return SessionGrader.AwaitingReview(question, $"Awaiting review (the session's AI {cap} cap is reached)");
-            }
+            work = await LoadAsync(db, activity, input, ct);
         }
-        try
+        if (work?.Questions.FirstOrDefault(q => q.Id == questionId) is not { } question)
         {
-            return await grader.GradeWithAiAsync(question, answer, ct, usage => RecordSpendAsync(tenantId, usage));
+            // Superseded by a regrade: the save step will write nothing, so spend nothing on the AI.
+            return new QuestionGrade(questionId, null, 0, GradeStatus.NeedsReview, GradeSource.Auto, null, null, null);
         }
-        catch (GeminiException e)
+
+        var answer = work.AnswerTo(questionId);
+        var use = new AiUse(tenantId, AiScope.Session(input.SessionId), AiCallKind.Evaluation, Guest: work.IsGuest);
+        var outcome = await ai.RunAsync(use, callerKey: null, (call, token) => grader.GradeWithAiAsync(question, answer, call, token), ct);
+        switch (outcome)
         {
-            if (e.Kind is not (GeminiErrorKind.InvalidOutput or GeminiErrorKind.Blocked))
-            {
-                // Gemini refused the call or never answered it: it cost nothing, so it does not count.
-                await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, tenantId);
-                await AiUsageStore.ReleaseAsync(db, tenantId, scope, AiCallKind.Evaluation, time.GetUtcNow(), CancellationToken.None);
-            }
-            if (e.IsTransient && activity.Attempt < options.Value.AiAttempts)
-            {
+            case { Refusal: { } refusal }:
+                LogAiRefused(logger, activity.RunId, questionId, refusal.GetType().Name);
+                return SessionGrader.AwaitingReview(question, refusal switch
+                {
+                    AiRefusal.CapReached cap => GradeFeedback.AiCallCapReached(cap.Counter),
+                    AiRefusal.SpendCapReached { Cap: AiSpendCaps.Guest } => GradeFeedback.GuestAiBudgetSpent,
+                    AiRefusal.SpendCapReached => GradeFeedback.MonthlyAiSpendCapReached,
+                    _ => GradeFeedback.NoAiGrader,
+                });
+            case { Failure: { } e } when e.IsTransient && activity.Attempt < options.Value.AiAttempts:
                 LogAiRetry(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
                 throw new RetryLaterException($"Gemini {e.Kind}", e.RetryAfter ?? TimeSpan.Zero, e);
-            }
-            LogAiGaveUp(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
-            return SessionGrader.AwaitingReview(question, e);
+            case { Failure: { } e }:
+                LogAiGaveUp(logger, activity.RunId, questionId, e.Kind, activity.Attempt);
+                return SessionGrader.AwaitingReview(question, e);
+            default:
+                return outcome.Value!;
         }
     }
 
@@ -155,12 +142,6 @@ public sealed partial class GradingActivities(
             LogSandboxRefused(logger, activity.RunId, questionId, e.Message);
             return SessionGrader.AwaitingCodeReview(question, GradeFeedback.SandboxRefused);
         }
-    }
-
-    private async Task RecordSpendAsync(Guid tenantId, GeminiUsage usage)
-    {
-        await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, tenantId);
-        await AiUsageStore.AddSpendAsync(db, tenantId, usage, prices.CurrentValue, time.GetUtcNow());
     }
 
     /// <summary>Writes the automatic grades beside any human override (cleared only when the regrade asks) and the total.</summary>
@@ -213,7 +194,7 @@ public sealed partial class GradingActivities(
     {
         var session = await db.Sessions
             .Where(s => s.Id == input.SessionId && s.GradingRunId == activity.RunId)
-            .Select(s => new { s.PaperId, s.PaperVersion })
+            .Select(s => new { s.PaperId, s.PaperVersion, IsGuest = s.CandidateUid == null })
             .SingleOrDefaultAsync(ct);
         if (session is null)
         {
@@ -226,10 +207,10 @@ public sealed partial class GradingActivities(
         var answers = await db.Responses
             .Where(r => r.SessionId == input.SessionId)
             .ToDictionaryAsync(r => r.QuestionId, r => r.Answer, StringComparer.Ordinal, ct);
-        return new GradingWork(questions, answers);
+        return new GradingWork(questions, answers, session.IsGuest);
     }
 
-    private sealed record GradingWork(IReadOnlyList<Question> Questions, Dictionary<string, string> Answers)
+    private sealed record GradingWork(IReadOnlyList<Question> Questions, Dictionary<string, string> Answers, bool IsGuest)
     {
         public JsonElement? AnswerTo(string questionId) =>
             Answers.TryGetValue(questionId, out var json) ? JsonSerializer.Deserialize<JsonElement>(json) : null;
@@ -250,6 +231,6 @@ public sealed partial class GradingActivities(
     [LoggerMessage(Level = LogLevel.Error, Message = "Grading run {RunId}: the code sandbox refused question {QuestionId} ({Reason}); the answer goes to review")]
     private static partial void LogSandboxRefused(ILogger logger, Guid runId, string questionId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Grading run {RunId}: the session's AI {Cap} cap is reached; question {QuestionId} goes to review")]
-    private static partial void LogAiCapReached(ILogger logger, Guid runId, string questionId, string cap);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Grading run {RunId}: AI grading of question {QuestionId} refused ({Refusal}); the answer goes to review")]
+    private static partial void LogAiRefused(ILogger logger, Guid runId, string questionId, string refusal);
 }

@@ -1,7 +1,6 @@
 using LearnPlatform.Core.Ai;
-using LearnPlatform.Core.Grading.Code;
 using LearnPlatform.Core.EventStore;
-using LearnPlatform.Core.Grading.Gemini;
+using LearnPlatform.Core.Grading.Code;
 using LearnPlatform.Core.Lti;
 using LearnPlatform.Core.Webhooks;
 using LearnPlatform.Sandbox.Client;
@@ -19,34 +18,21 @@ namespace LearnPlatform.Core.Grading.Runs;
 public static class GradingServices
 {
     /// <summary>
-    /// Grading (Gemini when a platform key is configured, the code sandbox when Sandbox__BaseUrl is set, the offline
-    /// grader otherwise) and the workflow types that run it. Every host that starts runs needs this; only hosts that execute them add <see cref="AddWorkflowWorker"/>.
+    /// Grading (the AI through the call guard when the tenant has a key, the code sandbox when Sandbox__BaseUrl is set,
+    /// the offline grader otherwise) and the workflow types that run it. Every host that starts runs needs this; only
+    /// hosts that execute them add <see cref="AddWorkflowWorker"/>.
     /// </summary>
     public static IServiceCollection AddGradingWorkflows(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<GradingOptions>(configuration.GetSection(GradingOptions.SectionName));
-        // AI grading counts against the same caps, and adds to the same spend, as the API's AI routes.
-        services.AddOptions<AiCapsOptions>().Bind(configuration.GetSection(AiCapsOptions.SectionName));
-        services.AddOptions<AiPricesOptions>().Bind(configuration.GetSection(AiPricesOptions.SectionName));
-        var gemini = configuration.GetSection(GeminiOptions.SectionName).Get<GeminiOptions>() ?? new GeminiOptions();
+        // AI grading takes the same path as the AI routes: one Gemini client, one call guard, the same caps and spend.
+        services.AddAiCalls(configuration);
         var essay = configuration.GetSection($"{GradingOptions.SectionName}:Essay").Get<EssayGraderOptions>() ?? new EssayGraderOptions();
         services.AddSandboxClient(configuration);
         var sandbox = SandboxSettings.IsConfigured(configuration);
-
-        // Grading's own long-lived client, built here because the worker host grades too and has no AI routes (the API's
-        // routes use the typed client of AddGemini). The pooled-connection lifetime keeps DNS changes visible; the
-        // platform key is read at start, so rotating it for grading takes a rolling restart (docs/operations.md).
-        services.AddSingleton(sp => new SessionGrader(gemini.HasApiKey
-            ? new EssayGrader(
-                new GeminiClient(
-                    new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }),
-                    gemini,
-                    sp.GetRequiredService<ILogger<GeminiClient>>(),
-                    sp.GetRequiredService<TimeProvider>()),
-                essay,
-                sp.GetRequiredService<ILogger<EssayGrader>>())
-            : null,
+        services.AddSingleton(sp => new SessionGrader(
+            new EssayGrader(essay, sp.GetRequiredService<ILogger<EssayGrader>>()),
             sandbox ? new CodeGrader(sp.GetRequiredService<SandboxClient>) : null));
         services.AddLtiTool(configuration);
         services.AddWebhookDelivery(configuration);

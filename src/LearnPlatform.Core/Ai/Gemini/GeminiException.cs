@@ -1,4 +1,4 @@
-namespace LearnPlatform.Core.Grading.Gemini;
+namespace LearnPlatform.Core.Ai.Gemini;
 
 public enum GeminiErrorKind
 {
@@ -59,6 +59,14 @@ public sealed class GeminiException : Exception
         RetryAfter = retryAfter;
     }
 
+    /// <summary>A successful (2xx) answer whose content was unusable: Google billed it, by <paramref name="usage"/> when it said.</summary>
+    public GeminiException(GeminiErrorKind kind, int httpStatus, GeminiUsage? usage, Exception? innerException = null)
+        : this(kind, httpStatus, innerException: innerException)
+    {
+        Answered = true;
+        Usage = usage;
+    }
+
     public GeminiErrorKind Kind { get; }
 
     public int? HttpStatus { get; }
@@ -67,6 +75,12 @@ public sealed class GeminiException : Exception
     public string? ApiStatus { get; }
 
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>Gemini answered with a 2xx (blocked or unusable content): the call was billed.</summary>
+    public bool Answered { get; }
+
+    /// <summary>The answer's usageMetadata, when <see cref="Answered"/> and it had one.</summary>
+    public GeminiUsage? Usage { get; }
 
     /// <summary>Worth retrying later as it is: rate limits, outages and timeouts.</summary>
     public bool IsTransient => Kind is GeminiErrorKind.RateLimited or GeminiErrorKind.Unavailable or GeminiErrorKind.Timeout;

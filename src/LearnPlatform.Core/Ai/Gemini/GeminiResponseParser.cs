@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace LearnPlatform.Core.Grading.Gemini;
+namespace LearnPlatform.Core.Ai.Gemini;
 
 /// <summary>Reads a successful generateContent response: the first candidate's text, parsed as JSON, and the token usage.</summary>
 public static class GeminiResponseParser
@@ -11,6 +11,7 @@ public static class GeminiResponseParser
         "SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
     };
 
+    /// <exception cref="GeminiException">Blocked or unusable content; it carries the usage the answer reported (Google bills it).</exception>
     public static GeminiResponse Parse(string body, int httpStatus = 200)
     {
         JsonElement root;
@@ -21,36 +22,37 @@ public static class GeminiResponseParser
         }
         catch (JsonException e)
         {
-            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus, innerException: e);
+            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus, usage: null, e);
         }
         if (root.ValueKind != JsonValueKind.Object)
-            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus);
+            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus, usage: null);
 
+        var usage = Usage(root);
         if (root.TryGetProperty("promptFeedback", out var feedback) && feedback.ValueKind == JsonValueKind.Object
             && feedback.TryGetProperty("blockReason", out _))
-            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus);
+            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus, usage);
 
         if (!root.TryGetProperty("candidates", out var candidates) || candidates.ValueKind != JsonValueKind.Array || candidates.GetArrayLength() == 0)
-            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus);
+            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus, usage);
 
         var candidate = candidates[0];
         var finishReason = candidate.ValueKind == JsonValueKind.Object && candidate.TryGetProperty("finishReason", out var reason)
             && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null;
         if (finishReason is not null && BlockingFinishReasons.Contains(finishReason))
-            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus);
+            throw new GeminiException(GeminiErrorKind.Blocked, httpStatus, usage);
 
         var text = AnswerText(candidate);
         if (string.IsNullOrWhiteSpace(text))
-            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus);
+            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus, usage);
 
         try
         {
             using var output = JsonDocument.Parse(text);
-            return new GeminiResponse(output.RootElement.Clone(), Usage(root), finishReason);
+            return new GeminiResponse(output.RootElement.Clone(), usage, finishReason);
         }
         catch (JsonException e)
         {
-            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus, innerException: e);
+            throw new GeminiException(GeminiErrorKind.InvalidOutput, httpStatus, usage, e);
         }
     }
 
@@ -71,10 +73,11 @@ public static class GeminiResponseParser
         return text.ToString();
     }
 
-    private static GeminiUsage Usage(JsonElement root)
+    /// <summary>The answer's token counts; null when it has no usageMetadata, so the caller cannot know what it cost.</summary>
+    public static GeminiUsage? Usage(JsonElement root)
     {
         if (!root.TryGetProperty("usageMetadata", out var usage) || usage.ValueKind != JsonValueKind.Object)
-            return GeminiUsage.None;
+            return null;
         return new GeminiUsage(Count(usage, "promptTokenCount"), Count(usage, "candidatesTokenCount"), Count(usage, "thoughtsTokenCount"), Count(usage, "totalTokenCount"));
     }
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace LearnPlatform.Core.Grading.Gemini;
+namespace LearnPlatform.Core.Ai.Gemini;
 
 /// <summary>Turns Gemini's error responses (<c>{"error": {code, status, message, details}}</c>) into a <see cref="GeminiException"/>.</summary>
 public static partial class GeminiErrors
