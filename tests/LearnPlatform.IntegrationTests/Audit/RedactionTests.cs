@@ -61,6 +61,7 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
     {
         ["GET /healthz"] = new(0, (_, _) => "/healthz"),
         ["GET /readyz"] = new(0, (_, _) => "/readyz"),
+        ["GET /openapi/{documentName}.json"] = new(0, (_, _) => "/openapi/v1.json"),
         ["GET /api/v1/me"] = new(0, (_, _) => "/api/v1/me"),
         ["GET /api/v1/papers"] = new(0, (_, _) => "/api/v1/papers"),
         ["GET /api/v1/papers/{id:guid}"] = new(0, (w, _) => $"/api/v1/papers/{w.Paper}"),
