@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LearnPlatform.Core.Health;
 using LearnPlatform.Api.Accommodations;
+using LearnPlatform.Api.Analysis;
 using LearnPlatform.Api.ApiDocument;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Ai;
@@ -58,6 +59,7 @@ public static class LearnPlatformApp
         services.AddSessions();
         services.AddAccommodations();
         services.AddGrading();
+        services.AddItemAnalysis();
         services.AddAudit(configuration);
         services.AddMembers();
         services.AddPrivacy();
@@ -133,6 +135,7 @@ public static class LearnPlatformApp
         api.MapGuestSessions();
         api.MapAccommodations();
         api.MapGrading();
+        api.MapItemAnalysis();
         api.MapMembers();
         api.MapAuditEvents();
         api.MapPrivacy();

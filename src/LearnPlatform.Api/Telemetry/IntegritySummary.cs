@@ -110,9 +110,10 @@ public static class IntegritySummary
     /// <summary>
     /// How far the client's clock is behind the server's (negative: ahead), in seconds. Events are batched and may be
     /// resent, so most arrive late; heartbeats are sent as they happen, so their median delay measures the clock. Without
-    /// heartbeats, the smallest delay of any event is the closest bound there is.
+    /// heartbeats, the smallest delay of any event is the closest bound there is. Item analysis uses it too, to end a
+    /// session's last question view at the submission.
     /// </summary>
-    private static double ClockSkew(List<IntegrityEvent> events)
+    internal static double ClockSkew(IReadOnlyCollection<IntegrityEvent> events)
     {
         var heartbeats = events.Where(e => e.Type == EventTypes.Heartbeat).Select(Delay).ToList();
         return heartbeats.Count > 0 ? Median(heartbeats) : events.Count > 0 ? events.Min(Delay) : 0;

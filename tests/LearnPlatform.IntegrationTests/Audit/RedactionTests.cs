@@ -90,6 +90,7 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
         ["PUT /api/v1/sessions/{id:guid}/responses/{questionId}/grade"] = new(5, (w, _) => $"/api/v1/sessions/{w.Session}/responses/q3/grade",
             _ => new JsonObject { ["score"] = 1, ["reason"] = "Marked by hand" }),
         ["GET /api/v1/papers/{id:guid}/grading-summary"] = new(5, (w, _) => $"/api/v1/papers/{w.Paper}/grading-summary"),
+        ["GET /api/v1/papers/{id:guid}/analysis"] = new(5, (w, _) => $"/api/v1/papers/{w.Paper}/analysis"),
         ["POST /api/v1/sessions/{id:guid}/regrade"] = new(5, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/regrade",
             _ => new JsonObject { ["clear_overrides"] = false }),
         ["POST /api/v1/papers/{id:guid}/regrade"] = new(5, (w, _) => $"/api/v1/papers/{w.Paper}/regrade"),
