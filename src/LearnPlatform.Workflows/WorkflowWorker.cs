@@ -26,19 +26,26 @@ public sealed class WorkflowWorker : BackgroundService
     private readonly WorkflowStore store;
     private readonly ILogger logger;
     private readonly TimeProvider time;
+    private readonly Func<CancellationToken, Task<bool>>? hostSchemaIsCurrent;
     private readonly AsyncSignal wake = new();
     private readonly ConcurrentDictionary<string, RunExecution> inFlight = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource claiming = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource abort = new();
 
     /// <param name="dataSource">The application role's data source; the worker's commands turn on app.workflow_engine.</param>
     /// <param name="time">The engine's clock for every time it writes or compares (due times, leases); see docs/adr/ADR-003.</param>
+    /// <param name="hostSchemaIsCurrent">
+    /// Whether the host's own migrations are applied. The worker claims nothing until this and the engine's schema
+    /// (<see cref="WorkflowSchema.IsCurrentAsync"/>) are current, so new code never runs on an old schema.
+    /// </param>
     public WorkflowWorker(
         NpgsqlDataSource dataSource,
         WorkflowRegistry registry,
         WorkflowWorkerOptions? options = null,
         ILogger<WorkflowWorker>? logger = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        Func<CancellationToken, Task<bool>>? hostSchemaIsCurrent = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(registry);
@@ -48,6 +55,7 @@ public sealed class WorkflowWorker : BackgroundService
         this.options.Validate();
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         this.time = time ?? TimeProvider.System;
+        this.hostSchemaIsCurrent = hostSchemaIsCurrent;
         store = new WorkflowStore(dataSource);
         WorkerId = this.options.WorkerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..6]}";
     }
@@ -58,6 +66,9 @@ public sealed class WorkflowWorker : BackgroundService
     public Task Listening => listening.Task;
 
     public int RunsInFlight => inFlight.Count;
+
+    /// <summary>Completes once the schema is current and the worker claims runs.</summary>
+    public Task Claiming => claiming.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -73,7 +84,11 @@ public sealed class WorkflowWorker : BackgroundService
         var heartbeat = Task.Run(() => HeartbeatAsync(background.Token), CancellationToken.None);
         try
         {
-            await ClaimLoopAsync(types, stoppingToken);
+            if (await WaitForSchemaAsync(stoppingToken))
+            {
+                claiming.TrySetResult();
+                await ClaimLoopAsync(types, stoppingToken);
+            }
         }
         finally
         {
@@ -88,6 +103,46 @@ public sealed class WorkflowWorker : BackgroundService
     {
         abort.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>Polls until the database has the schema this build expects; false when stopped first.</summary>
+    private async Task<bool> WaitForSchemaAsync(CancellationToken stoppingToken)
+    {
+        var waiting = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await WorkflowSchema.IsCurrentAsync(dataSource, stoppingToken)
+                    && (hostSchemaIsCurrent is null || await hostSchemaIsCurrent(stoppingToken)))
+                {
+                    if (waiting)
+                    {
+                        WorkerLog.SchemaCurrent(logger, WorkerId);
+                    }
+                    return true;
+                }
+                WorkerLog.SchemaPending(logger, WorkerId, options.SchemaCheckInterval);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception e) when (IsNotCancellation(e))
+            {
+                WorkerLog.SchemaCheckFailed(logger, WorkerId, e.GetType().Name);
+            }
+            waiting = true;
+            try
+            {
+                await Task.Delay(options.SchemaCheckInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+        return false;
     }
 
     private async Task ClaimLoopAsync(string[] types, CancellationToken stoppingToken)

@@ -20,6 +20,9 @@ public sealed record WorkflowWorkerOptions
     /// <summary>How often this worker looks for expired leases to rescue.</summary>
     public TimeSpan RescueInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a worker started before its schema's migrations checks again (it claims nothing until then).</summary>
+    public TimeSpan SchemaCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>On stop, how long in-flight runs may take to finish before they are cancelled and released.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -32,9 +35,9 @@ public sealed record WorkflowWorkerOptions
         {
             throw new ArgumentException("WorkflowWorkerOptions needs LeaseDuration > 0 and 0 < HeartbeatInterval < LeaseDuration.");
         }
-        if (PollInterval <= TimeSpan.Zero || RescueInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero)
+        if (PollInterval <= TimeSpan.Zero || RescueInterval <= TimeSpan.Zero || SchemaCheckInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero)
         {
-            throw new ArgumentException("WorkflowWorkerOptions needs PollInterval > 0, RescueInterval > 0 and ShutdownGrace >= 0.");
+            throw new ArgumentException("WorkflowWorkerOptions needs PollInterval > 0, RescueInterval > 0, SchemaCheckInterval > 0 and ShutdownGrace >= 0.");
         }
     }
 }

@@ -12,6 +12,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(appConnectionString).Build());
         services.AddScoped<TenantScope>();
         services.AddSingleton<PaperVersionCache>();
+        services.AddSingleton<DatabaseSchema>();
         services.AddDbContext<LearnPlatformDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         return services;
     }

@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Gemini;
 using LearnPlatform.Core.Lti;
 using LearnPlatform.Workflows;
@@ -74,7 +75,8 @@ public static class GradingServices
             sp.GetRequiredService<WorkflowRegistry>(),
             options,
             sp.GetRequiredService<ILogger<WorkflowWorker>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<DatabaseSchema>().IsCurrentAsync));
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());
         services.Configure<HostOptions>(host =>
         {
