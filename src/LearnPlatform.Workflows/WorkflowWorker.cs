@@ -224,6 +224,12 @@ public sealed class WorkflowWorker : BackgroundService
     private async Task ExecuteRunAsync(RunExecution execution)
     {
         var run = execution.Run;
+        using var span = WorkflowTelemetry.Source.StartActivity("workflow.run " + run.WorkflowType);
+        span?.SetTag("workflow.type", run.WorkflowType);
+        span?.SetTag("workflow.run.id", run.Id);
+        span?.SetTag("workflow.run.attempt", run.Attempt);
+        var started = time.GetTimestamp();
+        var outcome = "settle_failed";
         try
         {
             var definition = registry.Get(run.WorkflowType);
@@ -238,7 +244,7 @@ public sealed class WorkflowWorker : BackgroundService
                 failure = e;
             }
             execution.Settling = true;
-            await SettleAsync(execution, definition, context, failure);
+            outcome = await SettleAsync(execution, definition, context, failure);
         }
         catch (Exception e) when (IsNotCancellation(e))
         {
@@ -246,6 +252,8 @@ public sealed class WorkflowWorker : BackgroundService
         }
         finally
         {
+            span?.SetTag("workflow.outcome", outcome);
+            WorkflowTelemetry.RunDuration.Record(time.GetElapsedTime(started).TotalSeconds, WorkflowTelemetry.Tags(run.WorkflowType, outcome));
             inFlight.TryRemove(run.LeaseToken, out _);
             execution.Done.TrySetResult();
             execution.Dispose();
@@ -253,14 +261,16 @@ public sealed class WorkflowWorker : BackgroundService
         }
     }
 
-    private async Task SettleAsync(RunExecution execution, WorkflowDefinition definition, WorkflowContext context, Exception? failure)
+    /// <returns>The outcome, for the run's span and duration metric.</returns>
+    private async Task<string> SettleAsync(RunExecution execution, WorkflowDefinition definition, WorkflowContext context, Exception? failure)
     {
         var run = execution.Run;
         var now = time.GetUtcNow();
         if (execution.LeaseLost || failure is LeaseLostException)
         {
             WorkerLog.LeaseLost(logger, run.Id, run.WorkflowType, run.Attempt, WorkerId);
-            return;
+            WorkflowTelemetry.LeaseLosses.Add(1, WorkflowTelemetry.Tags(run.WorkflowType));
+            return "lease_lost";
         }
 
         if (context.SuspendedUntil is { } until && failure is null or WorkflowSuspendedException)
@@ -269,7 +279,7 @@ public sealed class WorkflowWorker : BackgroundService
             {
                 WorkerLog.Suspended(logger, run.Id, run.WorkflowType, until);
             }
-            return;
+            return "suspended";
         }
 
         if (failure is null)
@@ -278,7 +288,7 @@ public sealed class WorkflowWorker : BackgroundService
             {
                 WorkerLog.Completed(logger, run.Id, run.WorkflowType, run.Attempt);
             }
-            return;
+            return "completed";
         }
 
         if (execution.Aborted)
@@ -287,7 +297,7 @@ public sealed class WorkflowWorker : BackgroundService
             {
                 WorkerLog.Released(logger, run.Id, run.WorkflowType);
             }
-            return;
+            return "released";
         }
 
         var error = Describe(failure, context.FailedStepId);
@@ -298,8 +308,9 @@ public sealed class WorkflowWorker : BackgroundService
             if (await store.ParkAsync(run, error, now, CancellationToken.None))
             {
                 WorkerLog.Parked(logger, run.Id, run.WorkflowType, run.Attempt, run.MaxAttempts, errorKind, context.FailedStepId);
+                WorkflowTelemetry.Parked.Add(1, WorkflowTelemetry.Tags(run.WorkflowType));
             }
-            return;
+            return "parked";
         }
 
         var delay = definition.Options.Retry.DelayAfter(run.Attempt, Random.Shared.NextDouble());
@@ -310,7 +321,9 @@ public sealed class WorkflowWorker : BackgroundService
         if (await store.RetryLaterAsync(run, now + delay, error, now, CancellationToken.None))
         {
             WorkerLog.WillRetry(logger, run.Id, run.WorkflowType, run.Attempt, run.MaxAttempts, errorKind, context.FailedStepId, delay);
+            WorkflowTelemetry.Retries.Add(1, WorkflowTelemetry.Tags(run.WorkflowType));
         }
+        return "retry";
     }
 
     private async Task HeartbeatAsync(CancellationToken ct)

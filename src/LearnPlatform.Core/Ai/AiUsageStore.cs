@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Telemetry;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Gemini;
 using Microsoft.EntityFrameworkCore;
@@ -86,6 +87,7 @@ public static class AiUsageStore
                 output_tokens = ai_monthly_spend.output_tokens + excluded.output_tokens,
                 updated_at = excluded.updated_at
             """, CancellationToken.None);
+        AppTelemetry.RecordAiSpend(usd, inputTokens, outputTokens);
     }
 
     public static DateOnly MonthOf(DateTimeOffset time)

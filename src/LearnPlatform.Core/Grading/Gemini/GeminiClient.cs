@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Telemetry;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -53,6 +54,7 @@ public sealed partial class GeminiClient(HttpClient http, GeminiOptions options,
 
             var elapsedMs = ElapsedMs(started);
             LogAnswered(_logger, options.Model, elapsedMs, result.Usage.PromptTokens, result.Usage.CandidatesTokens, result.Usage.ThoughtsTokens);
+            AppTelemetry.TagAiCall(options.Model, result.Usage.PromptTokens, result.Usage.CandidatesTokens + result.Usage.ThoughtsTokens);
             return result;
         }
         catch (GeminiException e)

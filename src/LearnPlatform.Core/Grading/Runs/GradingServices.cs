@@ -78,6 +78,9 @@ public static class GradingServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<DatabaseSchema>().IsCurrentAsync));
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());
+        services.AddSingleton(sp => new WorkflowQueueMonitor(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<WorkflowQueueMonitor>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<WorkflowQueueMonitor>());
         services.Configure<HostOptions>(host =>
         {
             var needed = options.ShutdownGrace + TimeSpan.FromSeconds(10);
