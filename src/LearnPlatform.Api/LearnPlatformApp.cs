@@ -46,7 +46,7 @@ public static class LearnPlatformApp
         services.AddOriginPolicy(configuration, builder.Environment);
         services.AddRequestLimits(configuration, builder.WebHost);
         services.AddLearnPlatformData(connectionString);
-        services.AddLearnPlatformTelemetry(configuration, "learnplatform-api");
+        services.AddLearnPlatformTelemetry(configuration, builder.Environment, "learnplatform-api");
         services.AddFirebaseTokenVerification(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<GuestTokenOptions>(configuration.GetSection("GuestTokens"));
@@ -126,6 +126,7 @@ public static class LearnPlatformApp
         app.UseWebSockets();
 
         app.MapHealth();
+        app.MapLearnPlatformMetrics();
         app.MapApiDocument();
         app.MapLtiTool();
         var api = ApiRoutes.Map(app);

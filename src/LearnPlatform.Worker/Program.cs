@@ -7,7 +7,7 @@ using LearnPlatform.Core.Health;
 using LearnPlatform.Core.Telemetry;
 
 // The worker host runs background work (grading) beside, or instead of, the API's in-process workers.
-// It serves only /healthz and /readyz, for the orchestrator's probes.
+// It serves only /healthz and /readyz, for the orchestrator's probes, and /metrics when Telemetry__PrometheusPort is set.
 var builder = WebApplication.CreateSlimBuilder(args);
 try
 {
@@ -34,7 +34,7 @@ if (SandboxSettings.Problem(builder.Configuration) is { } sandboxProblem)
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddLearnPlatformData(connectionString);
-builder.Services.AddLearnPlatformTelemetry(builder.Configuration, "learnplatform-worker");
+builder.Services.AddLearnPlatformTelemetry(builder.Configuration, builder.Environment, "learnplatform-worker");
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
 builder.Services.AddGradingWorkflows(builder.Configuration);
 builder.Services.AddWorkflowWorker(builder.Configuration);
@@ -42,5 +42,6 @@ builder.Services.AddAuditRetention(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealth();
+app.MapLearnPlatformMetrics();
 await app.RunAsync();
 return 0;

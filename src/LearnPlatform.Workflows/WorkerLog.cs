@@ -52,4 +52,13 @@ internal static partial class WorkerLog
 
     [LoggerMessage(16, LogLevel.Warning, "Workflow worker {WorkerId} could not release {Count} runs ({ErrorKind}); their leases will expire")]
     public static partial void ReleaseFailed(ILogger logger, string workerId, int count, string errorKind);
+
+    [LoggerMessage(17, LogLevel.Warning, "Workflow worker {WorkerId} waits for the database schema this build expects (migrations pending); checking again in {Interval}")]
+    public static partial void SchemaPending(ILogger logger, string workerId, TimeSpan interval);
+
+    [LoggerMessage(18, LogLevel.Information, "Workflow worker {WorkerId}: the schema is current; claiming runs")]
+    public static partial void SchemaCurrent(ILogger logger, string workerId);
+
+    [LoggerMessage(19, LogLevel.Warning, "Workflow worker {WorkerId} could not check the database schema ({ErrorKind}); trying again")]
+    public static partial void SchemaCheckFailed(ILogger logger, string workerId, string errorKind);
 }

@@ -86,6 +86,11 @@ public sealed class WorkflowContext
         token.ThrowIfCancellationRequested();
         var activityContext = new ActivityContext(RunId, stepId, Attempt, TenantId, WorkflowType, WorkerId);
         T result;
+        using var span = WorkflowTelemetry.Source.StartActivity("workflow.step");
+        span?.SetTag("workflow.type", WorkflowType);
+        span?.SetTag("workflow.run.id", RunId);
+        span?.SetTag("workflow.step.id", stepId);
+        span?.SetTag("workflow.run.attempt", Attempt);
         using (var timeout = new CancellationTokenSource(options.StartToCloseTimeout, time))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, token))
         {

@@ -28,22 +28,29 @@ public sealed class WorkflowWorker : BackgroundService
     private readonly WorkflowStore store;
     private readonly ILogger logger;
     private readonly TimeProvider time;
+    private readonly Func<CancellationToken, Task<bool>>? hostSchemaIsCurrent;
     private readonly AsyncSignal wake = new();
     private readonly ConcurrentDictionary<string, RunExecution> inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(Completion Completion, TaskCompletionSource<bool> Recorded)> completions = new();
     private readonly SemaphoreSlim completing = new(1, 1);
     private volatile bool claiming = true;
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource claimingStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource abort = new();
 
     /// <param name="dataSource">The application role's data source; the worker's commands turn on app.workflow_engine.</param>
     /// <param name="time">The engine's clock for every time it writes or compares (due times, leases); see docs/adr/ADR-003.</param>
+    /// <param name="hostSchemaIsCurrent">
+    /// Whether the host's own migrations are applied. The worker claims nothing until this and the engine's schema
+    /// (<see cref="WorkflowSchema.IsCurrentAsync"/>) are current, so new code never runs on an old schema.
+    /// </param>
     public WorkflowWorker(
         NpgsqlDataSource dataSource,
         WorkflowRegistry registry,
         WorkflowWorkerOptions? options = null,
         ILogger<WorkflowWorker>? logger = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        Func<CancellationToken, Task<bool>>? hostSchemaIsCurrent = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(registry);
@@ -53,6 +60,7 @@ public sealed class WorkflowWorker : BackgroundService
         this.options.Validate();
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         this.time = time ?? TimeProvider.System;
+        this.hostSchemaIsCurrent = hostSchemaIsCurrent;
         store = new WorkflowStore(dataSource);
         WorkerId = this.options.WorkerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..6]}";
     }
@@ -63,6 +71,9 @@ public sealed class WorkflowWorker : BackgroundService
     public Task Listening => listening.Task;
 
     public int RunsInFlight => inFlight.Count;
+
+    /// <summary>Completes once the schema is current and the worker claims runs.</summary>
+    public Task Claiming => claimingStarted.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -78,7 +89,11 @@ public sealed class WorkflowWorker : BackgroundService
         var heartbeat = Task.Run(() => HeartbeatAsync(background.Token), CancellationToken.None);
         try
         {
-            await ClaimLoopAsync(types, stoppingToken);
+            if (await WaitForSchemaAsync(stoppingToken))
+            {
+                claimingStarted.TrySetResult();
+                await ClaimLoopAsync(types, stoppingToken);
+            }
         }
         finally
         {
@@ -96,6 +111,46 @@ public sealed class WorkflowWorker : BackgroundService
         abort.Dispose();
         completing.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>Polls until the database has the schema this build expects; false when stopped first.</summary>
+    private async Task<bool> WaitForSchemaAsync(CancellationToken stoppingToken)
+    {
+        var waiting = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await WorkflowSchema.IsCurrentAsync(dataSource, stoppingToken)
+                    && (hostSchemaIsCurrent is null || await hostSchemaIsCurrent(stoppingToken)))
+                {
+                    if (waiting)
+                    {
+                        WorkerLog.SchemaCurrent(logger, WorkerId);
+                    }
+                    return true;
+                }
+                WorkerLog.SchemaPending(logger, WorkerId, options.SchemaCheckInterval);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception e) when (IsNotCancellation(e))
+            {
+                WorkerLog.SchemaCheckFailed(logger, WorkerId, e.GetType().Name);
+            }
+            waiting = true;
+            try
+            {
+                await Task.Delay(options.SchemaCheckInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+        return false;
     }
 
     private async Task ClaimLoopAsync(string[] types, CancellationToken stoppingToken)
@@ -222,6 +277,12 @@ public sealed class WorkflowWorker : BackgroundService
     private async Task ExecuteRunAsync(RunExecution execution)
     {
         var run = execution.Run;
+        using var span = WorkflowTelemetry.Source.StartActivity("workflow.run " + run.WorkflowType);
+        span?.SetTag("workflow.type", run.WorkflowType);
+        span?.SetTag("workflow.run.id", run.Id);
+        span?.SetTag("workflow.run.attempt", run.Attempt);
+        var started = time.GetTimestamp();
+        var outcome = "settle_failed";
         try
         {
             var definition = registry.Get(run.WorkflowType);
@@ -236,7 +297,7 @@ public sealed class WorkflowWorker : BackgroundService
                 failure = e;
             }
             execution.Settling = true;
-            await SettleAsync(execution, definition, context, failure);
+            outcome = await SettleAsync(execution, definition, context, failure);
         }
         catch (Exception e) when (IsNotCancellation(e))
         {
@@ -244,6 +305,8 @@ public sealed class WorkflowWorker : BackgroundService
         }
         finally
         {
+            span?.SetTag("workflow.outcome", outcome);
+            WorkflowTelemetry.RunDuration.Record(time.GetElapsedTime(started).TotalSeconds, WorkflowTelemetry.Tags(run.WorkflowType, outcome));
             inFlight.TryRemove(run.LeaseToken, out _);
             execution.Done.TrySetResult();
             execution.Dispose();
@@ -251,13 +314,15 @@ public sealed class WorkflowWorker : BackgroundService
         }
     }
 
-    private async Task SettleAsync(RunExecution execution, WorkflowDefinition definition, WorkflowContext context, Exception? failure)
+    /// <returns>The outcome, for the run's span and duration metric.</returns>
+    private async Task<string> SettleAsync(RunExecution execution, WorkflowDefinition definition, WorkflowContext context, Exception? failure)
     {
         var run = execution.Run;
         if (execution.LeaseLost || failure is LeaseLostException)
         {
             WorkerLog.LeaseLost(logger, run.Id, run.WorkflowType, run.Attempt, WorkerId);
-            return;
+            WorkflowTelemetry.LeaseLosses.Add(1, WorkflowTelemetry.Tags(run.WorkflowType));
+            return "lease_lost";
         }
 
         var suspended = context.SuspendedUntil is not null && failure is null or WorkflowSuspendedException;
@@ -267,7 +332,7 @@ public sealed class WorkflowWorker : BackgroundService
             {
                 WorkerLog.Completed(logger, run.Id, run.WorkflowType, run.Attempt);
             }
-            return;
+            return "completed";
         }
 
         // The run goes on later (a timer, a retry, another worker): the last step's result must be there for its replay.
@@ -278,7 +343,8 @@ public sealed class WorkflowWorker : BackgroundService
         catch (LeaseLostException)
         {
             WorkerLog.LeaseLost(logger, run.Id, run.WorkflowType, run.Attempt, WorkerId);
-            return;
+            WorkflowTelemetry.LeaseLosses.Add(1, WorkflowTelemetry.Tags(run.WorkflowType));
+            return "lease_lost";
         }
         catch (RetryLaterException e)
         {
@@ -292,7 +358,7 @@ public sealed class WorkflowWorker : BackgroundService
             {
                 WorkerLog.Suspended(logger, run.Id, run.WorkflowType, until);
             }
-            return;
+            return "suspended";
         }
         failure ??= new InvalidOperationException("the run neither completed nor failed");
 
@@ -302,7 +368,7 @@ public sealed class WorkflowWorker : BackgroundService
             {
                 WorkerLog.Released(logger, run.Id, run.WorkflowType);
             }
-            return;
+            return "released";
         }
 
         var error = Describe(failure, context.FailedStepId);
@@ -313,8 +379,9 @@ public sealed class WorkflowWorker : BackgroundService
             if (await store.ParkAsync(run, error, now, CancellationToken.None))
             {
                 WorkerLog.Parked(logger, run.Id, run.WorkflowType, run.Attempt, run.MaxAttempts, errorKind, context.FailedStepId);
+                WorkflowTelemetry.Parked.Add(1, WorkflowTelemetry.Tags(run.WorkflowType));
             }
-            return;
+            return "parked";
         }
 
         var delay = definition.Options.Retry.DelayAfter(run.Attempt, Random.Shared.NextDouble());
@@ -325,7 +392,9 @@ public sealed class WorkflowWorker : BackgroundService
         if (await store.RetryLaterAsync(run, now + delay, error, now, CancellationToken.None))
         {
             WorkerLog.WillRetry(logger, run.Id, run.WorkflowType, run.Attempt, run.MaxAttempts, errorKind, context.FailedStepId, delay);
+            WorkflowTelemetry.Retries.Add(1, WorkflowTelemetry.Tags(run.WorkflowType));
         }
+        return "retry";
     }
 
     /// <summary>

@@ -26,6 +26,9 @@ public sealed record WorkflowWorkerOptions
     /// </summary>
     public TimeSpan CompletionWindow { get; init; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>How often a worker started before its schema's migrations checks again (it claims nothing until then).</summary>
+    public TimeSpan SchemaCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>On stop, how long in-flight runs may take to finish before they are cancelled and released.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -38,9 +41,9 @@ public sealed record WorkflowWorkerOptions
         {
             throw new ArgumentException("WorkflowWorkerOptions needs LeaseDuration > 0 and 0 < HeartbeatInterval < LeaseDuration.");
         }
-        if (PollInterval <= TimeSpan.Zero || RescueInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero || CompletionWindow < TimeSpan.Zero)
+        if (PollInterval <= TimeSpan.Zero || RescueInterval <= TimeSpan.Zero || SchemaCheckInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero || CompletionWindow < TimeSpan.Zero)
         {
-            throw new ArgumentException("WorkflowWorkerOptions needs PollInterval > 0, RescueInterval > 0, ShutdownGrace >= 0 and CompletionWindow >= 0.");
+            throw new ArgumentException("WorkflowWorkerOptions needs PollInterval > 0, RescueInterval > 0, SchemaCheckInterval > 0, ShutdownGrace >= 0 and CompletionWindow >= 0.");
         }
     }
 }

@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Telemetry;
 using LearnPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -206,6 +207,10 @@ public static class AiLedger
             WHERE tenant_id = {tenantId} AND month = {account.Month} AND {account.Tracked}
             """, CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
+        if (charged is not null)
+        {
+            AppTelemetry.RecordAiSpend(usd, inputTokens, outputTokens);
+        }
     }
 
     /// <summary>Ends a request: its reservation goes, and its count with it unless one of its calls was answered.</summary>

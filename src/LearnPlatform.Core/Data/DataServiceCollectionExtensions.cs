@@ -12,6 +12,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(_ => CreateDataSource(appConnectionString));
         services.AddScoped<TenantScope>();
         services.AddSingleton<PaperVersionCache>();
+        services.AddSingleton<DatabaseSchema>();
         services.AddPooledDbContextFactory<LearnPlatformDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         // The unit of work's context: leased from the pool, given the scope's tenant, returned when the scope ends.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LearnPlatformDbContext>>().CreateDbContext().For(sp.GetRequiredService<TenantScope>()));

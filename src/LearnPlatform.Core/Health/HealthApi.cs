@@ -1,8 +1,5 @@
 using LearnPlatform.Core.Data;
-using LearnPlatform.Workflows;
-using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,12 +17,11 @@ public static class HealthApi
     }
 
     private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> ReadyAsync(
-        LearnPlatformDbContext db, NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
+        DatabaseSchema schema, ILoggerFactory loggers, CancellationToken ct)
     {
         try
         {
-            var pending = await db.Database.GetPendingMigrationsAsync(ct);
-            if (!pending.Any() && await WorkflowSchema.IsCurrentAsync(dataSource, ct))
+            if (await schema.IsCurrentAsync(ct))
             {
                 return TypedResults.Ok(new HealthStatus("ready"));
             }

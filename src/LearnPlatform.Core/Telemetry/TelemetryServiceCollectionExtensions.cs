@@ -1,6 +1,14 @@
+using LearnPlatform.Workflows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -8,46 +16,79 @@ using OpenTelemetry.Trace;
 namespace LearnPlatform.Core.Telemetry;
 
 /// <summary>
-/// OTLP traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set. The hosting extensions package does not
-/// restore here, so the providers are built directly and owned (disposed) by the container.
-/// Only the frameworks' own sources are subscribed; none of them records headers or bodies.
+/// OpenTelemetry through the hosting extensions and the official instrumentation: traces, metrics and logs (with
+/// their trace ids) over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_EXPORTER_OTLP_PROTOCOL: grpc, the
+/// default, or http/protobuf), and a Prometheus <c>/metrics</c> on the management port when Telemetry:PrometheusPort
+/// is set. JSON console logs in Production. Nothing records headers, bodies or SQL parameters, and query strings are
+/// redacted by the instrumentation, so no answer, key or token reaches an attribute.
 /// </summary>
 public static class TelemetryServiceCollectionExtensions
 {
-    public const string SourceName = "LearnPlatform";
+    private static readonly string[] UnTracedPaths = ["/healthz", "/readyz", "/metrics"];
 
-    public static IServiceCollection AddLearnPlatformTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName)
+    public static IServiceCollection AddLearnPlatformTelemetry(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, string serviceName)
     {
-        if (string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (environment.IsProduction())
+        {
+            services.AddLogging(logging => logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            }));
+        }
+
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var prometheus = PrometheusPort(configuration) is not null;
+        if (!otlp && !prometheus)
         {
             return services;
         }
 
-        var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
-        services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddSource(SourceName, "Microsoft.AspNetCore", "System.Net.Http", "Npgsql")
-            .AddOtlpExporter()
-            .Build());
-        services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter(SourceName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "Npgsql")
-            .AddOtlpExporter()
-            .Build());
-        services.AddHostedService<TelemetryActivation>();
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddNpgsqlInstrumentation()
+                    // Rate-limit rejections: aspnetcore.rate_limiting.requests{aspnetcore.rate_limiting.result!="acquired"}.
+                    .AddMeter("Microsoft.AspNetCore.RateLimiting", AppTelemetry.Name, WorkflowTelemetry.Name);
+                if (prometheus)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+            });
+        if (otlp)
+        {
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http =>
+                        !UnTracedPaths.Contains(http.Request.Path.Value, StringComparer.OrdinalIgnoreCase))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql()
+                    .AddSource(AppTelemetry.Name, WorkflowTelemetry.Name))
+                .WithLogging(_ => { }, logging => logging.IncludeFormattedMessage = true)
+                .UseOtlpExporter(
+                    configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc,
+                    new Uri(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]!));
+        }
         return services;
     }
 
-    /// <summary>Resolves the providers at start so they begin listening before the first request.</summary>
-    private sealed class TelemetryActivation(TracerProvider tracer, MeterProvider meter) : Microsoft.Extensions.Hosting.IHostedService
+    /// <summary>Prometheus' <c>GET /metrics</c>, answered only on Telemetry:PrometheusPort (a port the public Service does not expose).</summary>
+    public static void MapLearnPlatformMetrics(this WebApplication app)
     {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken)
+        ArgumentNullException.ThrowIfNull(app);
+        if (PrometheusPort(app.Configuration) is { } port)
         {
-            tracer.ForceFlush();
-            meter.ForceFlush();
-            return Task.CompletedTask;
+            app.MapPrometheusScrapingEndpoint().RequireHost($"*:{port}");
         }
     }
+
+    private static int? PrometheusPort(IConfiguration configuration) =>
+        configuration.GetValue<int?>("Telemetry:PrometheusPort") is > 0 and <= 65535 and var port ? port : null;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace LearnPlatform.Workflows.Tests.Infrastructure;
@@ -12,9 +13,15 @@ public sealed class RunningWorker : IAsyncDisposable
     public WorkflowWorker Worker { get; }
 
     /// <summary>Fast test defaults: short lease, frequent rescue, 1 s poll. The worker listens when this returns.</summary>
-    public static async Task<RunningWorker> StartAsync(NpgsqlDataSource dataSource, WorkflowRegistry registry, WorkflowWorkerOptions? options = null, TimeProvider? time = null)
+    public static async Task<RunningWorker> StartAsync(
+        NpgsqlDataSource dataSource,
+        WorkflowRegistry registry,
+        WorkflowWorkerOptions? options = null,
+        TimeProvider? time = null,
+        ILogger<WorkflowWorker>? logger = null,
+        Func<CancellationToken, Task<bool>>? hostSchemaIsCurrent = null)
     {
-        var worker = new WorkflowWorker(dataSource, registry, options ?? Fast(), logger: null, time);
+        var worker = new WorkflowWorker(dataSource, registry, options ?? Fast(), logger, time, hostSchemaIsCurrent);
         await worker.StartAsync(CancellationToken.None);
         await worker.Listening.WaitAsync(TimeSpan.FromSeconds(10));
         return new RunningWorker(worker);
@@ -27,6 +34,7 @@ public sealed class RunningWorker : IAsyncDisposable
         HeartbeatInterval = TimeSpan.FromMilliseconds(400),
         RescueInterval = TimeSpan.FromMilliseconds(200),
         PollInterval = TimeSpan.FromSeconds(1),
+        SchemaCheckInterval = TimeSpan.FromMilliseconds(100),
         ShutdownGrace = TimeSpan.FromSeconds(2),
     };
 

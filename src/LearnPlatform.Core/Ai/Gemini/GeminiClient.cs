@@ -1,3 +1,4 @@
+using LearnPlatform.Core.Telemetry;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -50,6 +51,7 @@ public sealed partial class GeminiClient(HttpClient http, IOptionsMonitor<Gemini
 
             var elapsedMs = ElapsedMs(started);
             LogAnswered(logger, settings.Model, elapsedMs, result.Usage?.PromptTokens, result.Usage?.CandidatesTokens, result.Usage?.ThoughtsTokens);
+            AppTelemetry.TagAiCall(settings.Model, result.Usage?.PromptTokens ?? 0, (result.Usage?.CandidatesTokens ?? 0) + (result.Usage?.ThoughtsTokens ?? 0));
             return result;
         }
         catch (GeminiException e)

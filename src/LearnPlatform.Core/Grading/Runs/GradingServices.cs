@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Ai;
+using LearnPlatform.Core.Data;
 using LearnPlatform.Core.EventStore;
 using LearnPlatform.Core.Grading.Code;
 using LearnPlatform.Core.Lti;
@@ -71,10 +72,14 @@ public static class GradingServices
             sp.GetRequiredService<WorkflowRegistry>(),
             options,
             sp.GetRequiredService<ILogger<WorkflowWorker>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<DatabaseSchema>().IsCurrentAsync));
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());
         // Scheduled runs are started where runs are executed.
         services.AddTelemetryMaintenanceSchedule();
+        services.AddSingleton(sp => new WorkflowQueueMonitor(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<WorkflowQueueMonitor>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<WorkflowQueueMonitor>());
         services.Configure<HostOptions>(host =>
         {
             var needed = options.ShutdownGrace + TimeSpan.FromSeconds(10);
