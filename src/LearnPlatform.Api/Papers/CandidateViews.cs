@@ -20,7 +20,10 @@ public sealed record CandidateCodeTest(string Call, string Expected);
 /// <summary>hints_allowed says whether the hint route answers for this paper; the mode is shown so practice can be told from exams.</summary>
 public sealed record ExamListItem(Guid Id, int Version, string Title, int TimeLimitSeconds, int MaxAttempts, bool GuestAccess, string Mode, bool HintsAllowed, int QuestionCount, decimal TotalPoints);
 
-/// <summary>What a candidate previews before starting: the published version, without answer keys.</summary>
+/// <summary>
+/// What a candidate previews before starting. Questions (without answer keys) only for practice papers: an exam's
+/// questions are served only inside a started session, so its time limit means something.
+/// </summary>
 public sealed record ExamPreview(
     Guid Id,
     int Version,
@@ -30,7 +33,10 @@ public sealed record ExamPreview(
     bool GuestAccess,
     string Mode,
     bool HintsAllowed,
-    IReadOnlyList<CandidateQuestion> Questions);
+    int QuestionCount,
+    decimal TotalPoints,
+    int AttemptsLeft,
+    IReadOnlyList<CandidateQuestion>? Questions);
 
 public static class CandidateViews
 {
@@ -58,7 +64,7 @@ public static class CandidateViews
             version.Content.Questions.Count,
             version.Content.Questions.Sum(q => q.Points));
 
-    public static ExamPreview ToExamPreview(this PaperVersion version) =>
+    public static ExamPreview ToExamPreview(this PaperVersion version, int attemptsUsed) =>
         new(
             version.PaperId,
             version.Version,
@@ -68,5 +74,8 @@ public static class CandidateViews
             version.Content.GuestAccess,
             version.Content.Mode,
             version.Content.HintsAllowed,
-            version.Content.Questions.Select(q => q.ToCandidateView()).ToList());
+            version.Content.Questions.Count,
+            version.Content.Questions.Sum(q => q.Points),
+            Math.Max(0, version.Content.MaxAttempts - attemptsUsed),
+            version.Content.Mode == PaperModes.Practice ? version.Content.Questions.Select(q => q.ToCandidateView()).ToList() : null);
 }

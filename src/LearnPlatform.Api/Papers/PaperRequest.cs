@@ -1,5 +1,7 @@
 using FluentValidation;
+using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
+using Microsoft.Extensions.Options;
 
 namespace LearnPlatform.Api.Papers;
 
@@ -73,14 +75,18 @@ public sealed class PaperRequestValidator : AbstractValidator<PaperRequest>
 {
     public const int MaxQuestions = 200;
 
-    public PaperRequestValidator()
+    public PaperRequestValidator(IOptions<GuestTokenOptions> guestTokens)
     {
         RuleLevelCascadeMode = CascadeMode.Stop;
+        // A guest's token must last to the deadline plus grace; guests get no accommodations, so the time limit is the whole session.
+        var longestGuestPaper = (int)(guestTokens.Value.MaxLifetime - guestTokens.Value.Grace).TotalSeconds;
 
         RuleFor(p => p.Title).NotEmpty().WithMessage("A title is required.")
             .MaximumLength(200).WithMessage("The title may have at most 200 characters.");
         RuleFor(p => p.TimeLimitSeconds).NotNull().WithMessage("A time limit is required.")
-            .InclusiveBetween(60, 86_400).WithMessage("The time limit must be between 60 and 86400 seconds.");
+            .InclusiveBetween(60, 86_400).WithMessage("The time limit must be between 60 and 86400 seconds.")
+            .LessThanOrEqualTo(longestGuestPaper).When(p => p.GuestAccess == true, ApplyConditionTo.CurrentValidator)
+            .WithMessage($"With guest access the time limit may be at most {longestGuestPaper} seconds, so the guest token outlives the session.");
         RuleFor(p => p.MaxAttempts).InclusiveBetween(1, 100).WithMessage("The number of attempts must be between 1 and 100.");
         RuleFor(p => p.Mode).Must(m => m is null || PaperModes.All.Contains(m)).WithMessage($"The mode must be one of: {string.Join(", ", PaperModes.All)}.");
         RuleFor(p => p.Questions).NotEmpty().WithMessage("A paper needs at least one question.")

@@ -2,6 +2,7 @@ using FluentValidation;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
+using LearnPlatform.Api.Sessions;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -156,7 +157,11 @@ public static class PapersApi
         Guid id, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
     {
         var version = await db.PublishedVersions(caller.TenantId).FirstOrDefaultAsync(v => v.PaperId == id, ct);
-        return version is null ? Problems.NotFound("The exam") : TypedResults.Ok(version.ToExamPreview());
+        if (version is null)
+        {
+            return Problems.NotFound("The exam");
+        }
+        return TypedResults.Ok(version.ToExamPreview(await SessionStarter.AttemptsUsedAsync(db, caller, id, ct)));
     }
 
     private static Task<Paper?> FindAsync(LearnPlatformDbContext db, Guid tenant, Guid id, CancellationToken ct) =>

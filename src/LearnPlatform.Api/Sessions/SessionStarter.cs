@@ -60,9 +60,7 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
             await SessionCloser.CloseAsync(db, workflows, open, now, ct);
         }
 
-        var attemptsUsed = await db.Sessions
-            .Where(s => s.PaperId == paperId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid)
-            .MaxAsync(s => (int?)s.Attempt, ct) ?? 0;
+        var attemptsUsed = await AttemptsUsedAsync(db, caller, paperId, ct);
         if (attemptsUsed >= published.Content.MaxAttempts)
         {
             return new StartOutcome.AttemptsUsedUp(published.Content.MaxAttempts);
@@ -87,6 +85,12 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
         await transaction.CommitAsync(ct);
         return new StartOutcome.Started(session, published.Content);
     }
+
+    /// <summary>How many attempts at the paper the caller has started (what the exam preview's attempts_left counts down from).</summary>
+    public static async Task<int> AttemptsUsedAsync(LearnPlatformDbContext db, Caller caller, Guid paperId, CancellationToken ct) =>
+        await db.Sessions
+            .Where(s => s.PaperId == paperId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid)
+            .MaxAsync(s => (int?)s.Attempt, ct) ?? 0;
 
     /// <summary>The time limit stretched by the candidate's accommodation: the paper's own if set, else the tenant-wide one.</summary>
     private async Task<TimeSpan> TimeAllowedAsync(Caller caller, Guid paperId, int timeLimitSeconds, CancellationToken ct)

@@ -48,14 +48,38 @@ public sealed class ExamTests(AppFixture fixture) : IClassFixture<AppFixture>, I
     }
 
     [Fact]
-    public async Task ExamPreviewShowsThePublishedQuestionsWithoutKeys()
+    public async Task ExamModePreviewCarriesMetadataOnlyUntilTheClockStarts()
     {
-        var paper = await users.Author.PublishAsync(await users.Author.CreatePaperAsync());
+        var paper = await users.Author.PublishAsync(await users.Author.CreatePaperAsync(PaperSamples.Valid().With("max_attempts", "2")));
+
+        var raw = await users.Candidate.GetStringAsync($"/api/v1/exams/{paper.Id()}");
+        var exam = JsonDocument.Parse(raw).RootElement;
+
+        Assert.Equal(
+            ["id", "version", "title", "time_limit_seconds", "max_attempts", "guest_access", "mode", "hints_allowed", "question_count", "total_points", "attempts_left"],
+            exam.EnumerateObject().Select(p => p.Name));
+        Assert.Equal((5, 12.5m, 2), (exam.Int("question_count"), exam.GetProperty("total_points").GetDecimal(), exam.Int("attempts_left")));
+        foreach (var prompt in new[] { "2+2?", "Even numbers?", "Explain list vs tuple.", "Write add(a, b).", "add(2, 3)" })
+        {
+            Assert.DoesNotContain(prompt, raw, StringComparison.Ordinal);
+        }
+
+        var session = await users.Candidate.StartSessionAsync(paper.Id());
+        Assert.Equal(5, session.GetProperty("questions").GetArrayLength());
+        var after = await users.Candidate.GetFromJsonAsync<JsonElement>($"/api/v1/exams/{paper.Id()}");
+        Assert.Equal(1, after.Int("attempts_left"));
+        Assert.False(after.TryGetProperty("questions", out _));
+    }
+
+    [Fact]
+    public async Task PracticePreviewShowsThePublishedQuestionsWithoutKeys()
+    {
+        var paper = await users.Author.PublishAsync(await users.Author.CreatePaperAsync(PaperSamples.Valid().With("mode", "\"practice\"")));
 
         var exam = await users.Candidate.GetFromJsonAsync<JsonElement>($"/api/v1/exams/{paper.Id()}");
 
         Assert.Equal(
-            ["id", "version", "title", "time_limit_seconds", "max_attempts", "guest_access", "mode", "hints_allowed", "questions"],
+            ["id", "version", "title", "time_limit_seconds", "max_attempts", "guest_access", "mode", "hints_allowed", "question_count", "total_points", "attempts_left", "questions"],
             exam.EnumerateObject().Select(p => p.Name));
         var questions = exam.GetProperty("questions");
         Assert.Equal(["q1", "q2", "q3", "q4", "q5"], questions.EnumerateArray().Select(q => q.Str("id")));

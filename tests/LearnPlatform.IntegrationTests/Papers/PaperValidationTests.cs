@@ -122,6 +122,34 @@ public sealed class PaperValidationTests(AppFixture fixture) : IClassFixture<App
     }
 
     [Fact]
+    public async Task GuestPaperLongerThanAGuestTokenLivesIsRefusedAtTheTimeLimit()
+    {
+        // Guest tokens live at most 4 hours and must last to the deadline plus 15 minutes of grace.
+        var tooLong = PaperSamples.Valid().With("guest_access", "true").With("time_limit_seconds", "13501");
+
+        using var created = await author.PostAsJsonAsync("/api/v1/papers", tooLong);
+        using var updated = await author.PutAsJsonAsync($"/api/v1/papers/{(await author.CreatePaperAsync()).Id()}", tooLong);
+
+        foreach (var response in new[] { created, updated })
+        {
+            var errors = await AssertValidationProblemAsync(response);
+            Assert.Equal(["time_limit_seconds"], errors.EnumerateObject().Select(e => e.Name));
+        }
+    }
+
+    [Theory]
+    [InlineData(true, 13_500)]
+    [InlineData(false, 86_400)]
+    public async Task GuestPaperThatEndsWhileTheTokenLivesAndLongMemberPaperAreAccepted(bool guestAccess, int timeLimitSeconds)
+    {
+        var paper = PaperSamples.Valid().With("guest_access", guestAccess ? "true" : "false").With("time_limit_seconds", $"{timeLimitSeconds}");
+
+        using var response = await author.PostAsJsonAsync("/api/v1/papers", paper);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
     public async Task EveryFailureIsReportedInOneResponse()
     {
         var body = PaperSamples.Valid()

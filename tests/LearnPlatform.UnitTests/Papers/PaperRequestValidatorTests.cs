@@ -6,7 +6,7 @@ namespace LearnPlatform.UnitTests.Papers;
 
 public sealed class PaperRequestValidatorTests
 {
-    private readonly PaperRequestValidator validator = new();
+    private readonly PaperRequestValidator validator = new(Microsoft.Extensions.Options.Options.Create(new LearnPlatform.Api.Identity.GuestTokenOptions()));
 
     public PaperRequestValidatorTests() => ValidationFilter.UseSnakeCasePropertyNames();
 
