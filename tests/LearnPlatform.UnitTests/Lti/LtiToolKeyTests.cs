@@ -38,8 +38,10 @@ public sealed class LtiToolKeyTests
 
         Assert.Throws<LtiConfigurationException>(() => KeyOf(small.ExportPkcs8PrivateKeyPem()));
         Assert.Throws<LtiConfigurationException>(() => KeyOf(rsa.ExportSubjectPublicKeyInfoPem()));
-        var garbage = Assert.Throws<LtiConfigurationException>(() => KeyOf("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----"));
-        Assert.DoesNotContain("not a key", garbage.Message, StringComparison.Ordinal);
+        var lines = rsa.ExportPkcs8PrivateKeyPem().Split('\n');
+        var truncated = string.Join('\n', lines[..3].Append(lines[^1]));
+        var garbage = Assert.Throws<LtiConfigurationException>(() => KeyOf(truncated));
+        Assert.DoesNotContain(lines[1], garbage.Message, StringComparison.Ordinal);
     }
 
     [Theory]
