@@ -1,4 +1,5 @@
 using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Lti;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Lti;
@@ -39,43 +40,15 @@ public static class LtiCommands
         {
             throw new CliException($"tenant {tenantId} not found");
         }
-        var now = TimeProvider.System.Now();
-        var platform = new LtiPlatform
-        {
-            TenantId = tenantId,
-            Issuer = request.Issuer!,
-            ClientId = request.ClientId!,
-            AuthLoginUrl = request.AuthLoginUrl!,
-            TokenUrl = request.TokenUrl!,
-            JwksUrl = request.JwksUrl!,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        var deployments = request.DeploymentIds!.Select(d => d!).ToList();
-        db.LtiPlatforms.Add(platform);
-        db.LtiDeployments.AddRange(deployments.Select(d => new LtiDeployment
-        {
-            Issuer = platform.Issuer, ClientId = platform.ClientId, DeploymentId = d, TenantId = tenantId, PlatformId = platform.Id,
-        }));
-        db.AuditEvents.Add(new AuditEvent
-        {
-            TenantId = tenantId,
-            OccurredAt = now,
-            Actor = AuditActions.OperatorActor,
-            Action = "lti_platform.create",
-            Resource = $"lti_platform/{platform.Id}",
-            Outcome = AuditOutcomes.Success,
-            Details = AuditTrail.Serialize(new { platform.Issuer, client_id = platform.ClientId, deployment_ids = deployments, via = "cli" }),
-        });
+        var operatorCaller = new Caller(AuditActions.OperatorActor, tenantId, Roles.Admin, CallerKind.User, SessionId: null);
+        var (platform, _) = LtiPlatformsApi.Add(db, operatorCaller, request, TimeProvider.System.Now());
         try
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        catch (DbUpdateException e) when (LtiPlatformsApi.ConflictReason(e) is { } reason)
         {
-            throw new CliException(unique.ConstraintName == "lti_deployments_pkey"
-                ? "a deployment id is already registered for this issuer and client id"
-                : "the tenant already has a platform with this issuer and client id");
+            throw new CliException(reason);
         }
         await output.WriteLineAsync(platform.Id.ToString());
         return 0;

@@ -15,22 +15,7 @@ public static class LtiPlatformsApi
     internal static async Task<Results<Created<LtiPlatformResponse>, ProblemHttpResult>> CreateAsync(
         LtiPlatformRequest body, Caller caller, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var now = time.Now();
-        var platform = new LtiPlatform
-        {
-            TenantId = caller.TenantId,
-            Issuer = body.Issuer!,
-            ClientId = body.ClientId!,
-            AuthLoginUrl = body.AuthLoginUrl!,
-            TokenUrl = body.TokenUrl!,
-            JwksUrl = body.JwksUrl!,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        var deployments = body.DeploymentIds!.Select(d => d!).ToList();
-        db.LtiPlatforms.Add(platform);
-        AddDeployments(db, platform, deployments);
-        AuditTrail.Record(db, caller, now, "lti_platform.create", $"lti_platform/{platform.Id}", new { platform.Issuer, client_id = platform.ClientId, deployment_ids = deployments });
+        var (platform, deployments) = Add(db, caller, body, time.Now());
         if (await SaveAsync(db, ct) is { } conflict)
         {
             return conflict;
@@ -87,6 +72,35 @@ public static class LtiPlatformsApi
         return TypedResults.Ok(LtiPlatformResponse.From(platform, deployments));
     }
 
+    /// <summary>Adds the platform, its deployments and the audit row to the context; the caller saves them.</summary>
+    internal static (LtiPlatform Platform, List<string> Deployments) Add(LearnPlatformDbContext db, Caller caller, LtiPlatformRequest body, DateTimeOffset now)
+    {
+        var platform = new LtiPlatform
+        {
+            TenantId = caller.TenantId,
+            Issuer = body.Issuer!,
+            ClientId = body.ClientId!,
+            AuthLoginUrl = body.AuthLoginUrl!,
+            TokenUrl = body.TokenUrl!,
+            JwksUrl = body.JwksUrl!,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var deployments = body.DeploymentIds!.Select(d => d!).ToList();
+        db.LtiPlatforms.Add(platform);
+        AddDeployments(db, platform, deployments);
+        AuditTrail.Record(db, caller, now, "lti_platform.create", $"lti_platform/{platform.Id}", new { platform.Issuer, client_id = platform.ClientId, deployment_ids = deployments });
+        return (platform, deployments);
+    }
+
+    /// <summary>Why a save broke a uniqueness rule, in words for the admin or operator; null for any other failure.</summary>
+    internal static string? ConflictReason(DbUpdateException e) =>
+        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique
+            ? unique.ConstraintName == "lti_deployments_pkey"
+                ? "A deployment id is already registered for this issuer and client_id."
+                : "This tenant already has a platform with this issuer and client_id."
+            : null;
+
     private static void AddDeployments(LearnPlatformDbContext db, LtiPlatform platform, IEnumerable<string> deploymentIds) =>
         db.LtiDeployments.AddRange(deploymentIds.Select(d => new LtiDeployment
         {
@@ -104,11 +118,9 @@ public static class LtiPlatformsApi
             await db.SaveChangesAsync(ct);
             return null;
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        catch (DbUpdateException e) when (ConflictReason(e) is { } reason)
         {
-            return Problems.Conflict(unique.ConstraintName == "lti_deployments_pkey"
-                ? "A deployment id is already registered for this issuer and client_id."
-                : "This tenant already has a platform with this issuer and client_id.");
+            return Problems.Conflict(reason);
         }
     }
 }
