@@ -97,45 +97,33 @@ public static class QtiSamples
         <assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="OLD" title="Old" adaptive="false" timeDependent="false"/>
         """;
 
-    public static string ChoiceWithImage => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <qti-assessment-item xmlns="{Asi}" identifier="IMG" title="Image" adaptive="false" time-dependent="false">
-          <qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="identifier">
-            <qti-correct-response><qti-value>A</qti-value></qti-correct-response>
-          </qti-response-declaration>
-          <qti-item-body>
-            <p>Which shape is this? <img src="images/shape.png" alt="a shape"/></p>
-            <qti-choice-interaction response-identifier="RESPONSE" max-choices="1">
-              <qti-simple-choice identifier="A">Circle</qti-simple-choice>
-              <qti-simple-choice identifier="B">Square</qti-simple-choice>
-            </qti-choice-interaction>
-          </qti-item-body>
-        </qti-assessment-item>
-        """;
+    public static string ChoiceWithImage => SingleChoice("IMG", "Image", correct: "A", """
+        <p>Which shape is this? <img src="images/shape.png" alt="a shape"/></p>
+        <qti-choice-interaction response-identifier="RESPONSE" max-choices="1">
+          <qti-simple-choice identifier="A">Circle</qti-simple-choice>
+          <qti-simple-choice identifier="B">Square</qti-simple-choice>
+        </qti-choice-interaction>
+        """);
 
-    public static string ChoiceWithUnknownKey => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <qti-assessment-item xmlns="{Asi}" identifier="BADKEY" title="Bad key" adaptive="false" time-dependent="false">
-          <qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="identifier">
-            <qti-correct-response><qti-value>Z</qti-value></qti-correct-response>
-          </qti-response-declaration>
-          <qti-item-body>
-            <qti-choice-interaction response-identifier="RESPONSE" max-choices="1">
-              <qti-simple-choice identifier="A">Yes</qti-simple-choice>
-              <qti-simple-choice identifier="B">No</qti-simple-choice>
-            </qti-choice-interaction>
-          </qti-item-body>
-        </qti-assessment-item>
-        """;
+    public static string ChoiceWithUnknownKey => SingleChoice("BADKEY", "Bad key", correct: "Z", """
+        <qti-choice-interaction response-identifier="RESPONSE" max-choices="1">
+          <qti-simple-choice identifier="A">Yes</qti-simple-choice>
+          <qti-simple-choice identifier="B">No</qti-simple-choice>
+        </qti-choice-interaction>
+        """);
 
-    public static string ChoiceWithOneOption => $"""
+    public static string ChoiceWithOneOption => SingleChoice("ONE", "One option", correct: "A", """
+        <qti-choice-interaction response-identifier="RESPONSE" max-choices="1"><qti-prompt>Only one?</qti-prompt><qti-simple-choice identifier="A">Yes</qti-simple-choice></qti-choice-interaction>
+        """);
+
+    private static string SingleChoice(string identifier, string title, string correct, string body) => $"""
         <?xml version="1.0" encoding="UTF-8"?>
-        <qti-assessment-item xmlns="{Asi}" identifier="ONE" title="One option" adaptive="false" time-dependent="false">
+        <qti-assessment-item xmlns="{Asi}" identifier="{identifier}" title="{title}" adaptive="false" time-dependent="false">
           <qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="identifier">
-            <qti-correct-response><qti-value>A</qti-value></qti-correct-response>
+            <qti-correct-response><qti-value>{correct}</qti-value></qti-correct-response>
           </qti-response-declaration>
           <qti-item-body>
-            <qti-choice-interaction response-identifier="RESPONSE" max-choices="1"><qti-prompt>Only one?</qti-prompt><qti-simple-choice identifier="A">Yes</qti-simple-choice></qti-choice-interaction>
+        {body}
           </qti-item-body>
         </qti-assessment-item>
         """;
