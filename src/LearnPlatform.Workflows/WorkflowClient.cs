@@ -58,7 +58,7 @@ public sealed class WorkflowClient(WorkflowRegistry registry, TimeProvider? time
             VALUES (@id, @tenant, @type, @key, @input, 'pending', @run_at, 1, @max_attempts, @now, @now)
             ON CONFLICT (workflow_key) DO NOTHING;
             SELECT id FROM workflow_runs WHERE workflow_key = @key;
-            SELECT pg_notify(@channel, '') FROM workflow_runs WHERE id = @id;
+            SELECT pg_notify(@channel, '') FROM workflow_runs WHERE id = @id AND run_at <= @notify_before;
             """ + (tenantId is null ? EngineRestoreOuter : ""), connection, transaction);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("tenant", NpgsqlDbType.Uuid, tenantId is { } tenant ? tenant : DBNull.Value);
@@ -69,6 +69,9 @@ public sealed class WorkflowClient(WorkflowRegistry registry, TimeProvider? time
         command.Parameters.AddWithValue("max_attempts", definition.Options.MaxAttempts);
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("channel", EngineSql.Channel);
+        // A run due later than any worker's next poll needs no wake-up: that poll sees it and sleeps until it is due.
+        // Skipping it matters because PostgreSQL serializes the commits of notifying transactions.
+        command.Parameters.AddWithValue("notify_before", now + WorkflowWorkerOptions.MaxPollInterval);
 
         Guid? existing = null;
         await using (var reader = await command.ExecuteReaderAsync(ct))

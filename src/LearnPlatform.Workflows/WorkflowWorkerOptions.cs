@@ -14,7 +14,13 @@ public sealed record WorkflowWorkerOptions
     /// <summary>How often held leases are renewed. Default: a third of the lease.</summary>
     public TimeSpan? HeartbeatInterval { get; init; }
 
-    /// <summary>The fallback when no notification arrives (LISTEN/NOTIFY wakes workers at once).</summary>
+    /// <summary>The longest <see cref="PollInterval"/>: runs due later than this from their start are not notified.</summary>
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The fallback when no notification arrives (LISTEN/NOTIFY wakes workers at once for runs due now), and how far
+    /// ahead a worker looks for runs coming due; at most <see cref="MaxPollInterval"/>.
+    /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often this worker looks for expired leases to rescue.</summary>
@@ -41,9 +47,9 @@ public sealed record WorkflowWorkerOptions
         {
             throw new ArgumentException("WorkflowWorkerOptions needs LeaseDuration > 0 and 0 < HeartbeatInterval < LeaseDuration.");
         }
-        if (PollInterval <= TimeSpan.Zero || RescueInterval <= TimeSpan.Zero || SchemaCheckInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero || CompletionWindow < TimeSpan.Zero)
+        if (PollInterval <= TimeSpan.Zero || PollInterval > MaxPollInterval || RescueInterval <= TimeSpan.Zero || SchemaCheckInterval <= TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero || CompletionWindow < TimeSpan.Zero)
         {
-            throw new ArgumentException("WorkflowWorkerOptions needs PollInterval > 0, RescueInterval > 0, SchemaCheckInterval > 0, ShutdownGrace >= 0 and CompletionWindow >= 0.");
+            throw new ArgumentException("WorkflowWorkerOptions needs 0 < PollInterval <= 1 minute, RescueInterval > 0, SchemaCheckInterval > 0, ShutdownGrace >= 0 and CompletionWindow >= 0.");
         }
     }
 }

@@ -104,4 +104,34 @@ public sealed class StartTests(WorkflowDatabase db) : IClassFixture<WorkflowData
             Assert.True(clock.Elapsed < poll / 2, $"run {i} started {clock.ElapsedMilliseconds} ms after it was committed");
         }
     }
+
+    [Fact]
+    public async Task OnlyRunsDueWithinTheLongestPollWakeTheWorkers()
+    {
+        var client = new WorkflowClient(Registry());
+        await using var listener = await db.App.OpenConnectionAsync();
+        var notified = 0;
+        listener.Notification += (_, _) => Interlocked.Increment(ref notified);
+        await using (var listen = new Npgsql.NpgsqlCommand("LISTEN learnplatform_workflows", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        await db.StartAsync(client, TestWorkflows.Record, new TestWorkflows.RecordInput(1), runAt: DateTimeOffset.UtcNow + WorkflowWorkerOptions.MaxPollInterval + TimeSpan.FromMinutes(1));
+        await listener.WaitAsync(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(0, notified);
+
+        await db.StartAsync(client, TestWorkflows.Record, new TestWorkflows.RecordInput(2), runAt: DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30));
+        Assert.True(await listener.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, notified);
+    }
+
+    [Fact]
+    public void AWorkerPollingLessOftenThanTheLongestPollIsRefused()
+    {
+        var options = RunningWorker.Fast() with { PollInterval = WorkflowWorkerOptions.MaxPollInterval + TimeSpan.FromSeconds(1) };
+
+        var refused = Assert.Throws<ArgumentException>(() => new WorkflowWorker(db.App, Registry(), options));
+        Assert.Contains("PollInterval", refused.Message, StringComparison.Ordinal);
+    }
 }
