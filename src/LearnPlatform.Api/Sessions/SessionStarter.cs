@@ -23,6 +23,8 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
 {
     public async Task<StartOutcome> StartAsync(Caller caller, Guid paperId, CancellationToken ct)
     {
+        // Its four reads and its transaction share one connection (EF would otherwise rent and reset one per query).
+        await db.Database.OpenConnectionAsync(ct);
         // The unique indexes make a racing second start fail; the retry then finds the winner's session.
         for (var attempt = 0; ; attempt++)
         {
