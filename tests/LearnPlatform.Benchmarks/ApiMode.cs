@@ -153,7 +153,7 @@ internal static class ApiMode
         return (sessions, tokens);
     }
 
-    private static async Task<JsonElement> Ok(HttpResponseMessage response)
+    internal static async Task<JsonElement> Ok(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();
         return response.IsSuccessStatusCode
@@ -171,7 +171,7 @@ internal static class ApiMode
     private static Dictionary<string, string> Bearer(string token) => new() { ["Authorization"] = $"Bearer {token}" };
 
     /// <summary>A Firebase ID token as Google signs it (RS256), valid for two hours, naming the tenant in a custom claim.</summary>
-    private static string Token(string uid, Guid tenant)
+    internal static string Token(string uid, Guid tenant)
     {
         var now = DateTimeOffset.UtcNow;
         var claims = TestTokens.ValidClaims(now);
