@@ -19,6 +19,7 @@ using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Api.Webhooks;
 using LearnPlatform.Api.Telemetry;
+using LearnPlatform.Core.Attempts;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
@@ -57,6 +58,7 @@ public static class LearnPlatformApp
         services.AddLearnPlatformRateLimits(configuration);
         services.AddPapers();
         services.AddSessions();
+        services.AddAttemptLedger(configuration);
         services.AddAccommodations();
         services.AddGrading();
         services.AddItemAnalysis();

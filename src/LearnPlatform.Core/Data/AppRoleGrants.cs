@@ -47,6 +47,9 @@ public static class AppRoleGrants
         ["telemetry_tickets"] = "SELECT, INSERT, DELETE",
         ["telemetry_connections"] = "SELECT, INSERT, UPDATE, DELETE",
         ["telemetry_events"] = "SELECT, INSERT, DELETE",
+        // Attempts per (keyed hash of) candidate and paper: bumped at every start, never deleted by the application, so
+        // neither erasure nor retention gives attempts back.
+        ["attempt_ledger"] = "SELECT, INSERT, UPDATE",
     };
 
     /// <summary>

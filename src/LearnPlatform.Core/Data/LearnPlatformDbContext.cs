@@ -67,6 +67,7 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<TelemetryTicket> TelemetryTickets => Set<TelemetryTicket>();
     public DbSet<TelemetryConnection> TelemetryConnections => Set<TelemetryConnection>();
     public DbSet<TelemetrySetting> TelemetrySettings => Set<TelemetrySetting>();
+    public DbSet<AttemptLedgerEntry> AttemptLedger => Set<AttemptLedgerEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -184,6 +185,11 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         {
             setting.ToTable("telemetry_settings");
             setting.HasKey(s => s.TenantId);
+        });
+        modelBuilder.Entity<AttemptLedgerEntry>(entry =>
+        {
+            entry.ToTable("attempt_ledger");
+            entry.HasKey(e => new { e.TenantId, e.PaperId, e.SubjectHmac });
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
