@@ -20,6 +20,8 @@ public static class AppRoleGrants
         ["session_responses"] = "SELECT, INSERT, UPDATE",
         ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
         ["audit_events"] = "SELECT, INSERT",
+        // The purge's floor: read by the retention job, changed only by the owner (docs/operations.md, "Audit retention").
+        ["audit_retention_floor"] = "SELECT",
         ["question_grades"] = "SELECT, INSERT, UPDATE",
         // Rate-limit counters: upserted per check, swept when expired. Keys are hashes; no tenant data.
         ["rate_limit_counters"] = "SELECT, INSERT, UPDATE, DELETE",

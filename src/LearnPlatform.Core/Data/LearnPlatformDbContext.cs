@@ -68,6 +68,7 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<TelemetryConnection> TelemetryConnections => Set<TelemetryConnection>();
     public DbSet<TelemetrySetting> TelemetrySettings => Set<TelemetrySetting>();
     public DbSet<AttemptLedgerEntry> AttemptLedger => Set<AttemptLedgerEntry>();
+    public DbSet<AuditRetentionFloor> AuditRetentionFloor => Set<AuditRetentionFloor>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -191,6 +192,7 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
             entry.ToTable("attempt_ledger");
             entry.HasKey(e => new { e.TenantId, e.PaperId, e.SubjectHmac });
         });
+        modelBuilder.Entity<AuditRetentionFloor>().ToTable("audit_retention_floor");
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
