@@ -16,10 +16,10 @@ using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Qti;
+using LearnPlatform.Api.Retention;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Api.Webhooks;
 using LearnPlatform.Api.Telemetry;
-using LearnPlatform.Core.Attempts;
 using LearnPlatform.Core.Audit;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
@@ -58,7 +58,6 @@ public static class LearnPlatformApp
         services.AddLearnPlatformRateLimits(configuration);
         services.AddPapers();
         services.AddSessions();
-        services.AddAttemptLedger(configuration);
         services.AddAccommodations();
         services.AddGrading();
         services.AddItemAnalysis();
@@ -71,6 +70,7 @@ public static class LearnPlatformApp
         services.AddQti();
         services.AddWebhooks();
         services.AddTelemetry(configuration);
+        services.AddRetentionSettings();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -148,6 +148,7 @@ public static class LearnPlatformApp
         api.MapQti();
         api.MapWebhooks();
         api.MapTelemetry();
+        api.MapRetentionSettings();
         return app;
     }
 }

@@ -52,6 +52,8 @@ public static class AppRoleGrants
         // Attempts per (keyed hash of) candidate and paper: bumped at every start, never deleted by the application, so
         // neither erasure nor retention gives attempts back.
         ["attempt_ledger"] = "SELECT, INSERT, UPDATE",
+        // A tenant's session retention, set by its admins; the purge reads it through retention_purge_sessions.
+        ["retention_settings"] = "SELECT, INSERT, UPDATE",
     };
 
     /// <summary>
@@ -67,5 +69,8 @@ public static class AppRoleGrants
         ["purge_audit_events"] = "timestamptz, integer",
         // Event partitions ahead and past retention; run by the engine's scheduled telemetry-maintenance run.
         ["telemetry_maintain"] = "integer, integer",
+        // Sessions and counters past retention; run by the engine's scheduled data-retention run.
+        ["retention_purge_sessions"] = "integer, integer, integer",
+        ["retention_purge_counters"] = "integer",
     };
 }

@@ -69,6 +69,7 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<TelemetrySetting> TelemetrySettings => Set<TelemetrySetting>();
     public DbSet<AttemptLedgerEntry> AttemptLedger => Set<AttemptLedgerEntry>();
     public DbSet<AuditRetentionFloor> AuditRetentionFloor => Set<AuditRetentionFloor>();
+    public DbSet<RetentionSetting> RetentionSettings => Set<RetentionSetting>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -193,6 +194,11 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
             entry.HasKey(e => new { e.TenantId, e.PaperId, e.SubjectHmac });
         });
         modelBuilder.Entity<AuditRetentionFloor>().ToTable("audit_retention_floor");
+        modelBuilder.Entity<RetentionSetting>(setting =>
+        {
+            setting.ToTable("retention_settings");
+            setting.HasKey(s => s.TenantId);
+        });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
