@@ -134,7 +134,7 @@ const scenarios = [
         ["Cors__AllowedOrigins__1", "Network__TrustedProxies__0", "Network__TrustedNetworks__1"].every((n) => container(d).env.some((e) => e.name === n))),
       ...has(o, "ServiceAccount", "lp-learnplatform", (s) => !!s.metadata.annotations?.["iam.gke.io/gcp-service-account"]),
       ...["api", "worker"].flatMap((c) => has(o, "Deployment", `lp-learnplatform-${c}`, (d) =>
-        ["Gemini__ApiKey", "Audit__IpHashKey", "Sandbox__Secret", "Gemini__TenantKeys__0193a5b0-0000-7000-8000-00000000d3e0"].every((p) => secretPaths(d).includes(p)) &&
+        ["Gemini__ApiKey", "Audit__IpHashKey", "Privacy__AttemptLedgerKey", "Sandbox__Secret", "Gemini__TenantKeys__0193a5b0-0000-7000-8000-00000000d3e0"].every((p) => secretPaths(d).includes(p)) &&
         envOf(d, "Sandbox__BaseUrl") === "http://lp-learnplatform-sandbox.learnplatform-sandbox.svc:8080", "secret files or Sandbox__BaseUrl")),
       ...["Deployment/lp-learnplatform-api", "Deployment/lp-learnplatform-worker", "Job/lp-learnplatform-migrations", "CronJob/lp-learnplatform-operator"].flatMap((k) => {
         const [kind, name] = k.split("/");

@@ -16,6 +16,7 @@ using LearnPlatform.Api.Members;
 using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Qti;
+using LearnPlatform.Api.Retention;
 using LearnPlatform.Api.Sessions;
 using LearnPlatform.Api.Webhooks;
 using LearnPlatform.Api.Telemetry;
@@ -69,6 +70,7 @@ public static class LearnPlatformApp
         services.AddQti();
         services.AddWebhooks();
         services.AddTelemetry(configuration);
+        services.AddRetentionSettings();
         services.AddGradingWorkflows(configuration);
         if (configuration.GetValue("Background:RunInApi", true))
         {
@@ -146,6 +148,7 @@ public static class LearnPlatformApp
         api.MapQti();
         api.MapWebhooks();
         api.MapTelemetry();
+        api.MapRetentionSettings();
         return app;
     }
 }

@@ -14,8 +14,9 @@ public static class WorkflowSchema
     public static IReadOnlyList<string> Tables { get; } = ["workflow_schema_versions", "workflow_runs", "workflow_steps"];
 
     /// <summary>
-    /// What the role the engine connects as needs: runs are started, claimed and settled, never deleted; checkpoints
-    /// are written once (erasure blanks them through <c>workflow_erase_steps</c>).
+    /// What the role the engine connects as needs: runs are started, claimed and settled, and deleted only when finished
+    /// long enough (<c>workflow_purge_finished</c>); checkpoints are written once (erasure blanks them through
+    /// <c>workflow_erase_steps</c>).
     /// </summary>
     public static IReadOnlyDictionary<string, string> TableGrants { get; } = new Dictionary<string, string>
     {
@@ -28,6 +29,7 @@ public static class WorkflowSchema
     public static IReadOnlyDictionary<string, string> FunctionGrants { get; } = new Dictionary<string, string>
     {
         ["workflow_erase_steps"] = "uuid[]",
+        ["workflow_purge_finished"] = "timestamptz, integer",
     };
 
     /// <summary>pg_advisory_lock key, "LPWFSCHM": two migrators at once take turns.</summary>
@@ -117,6 +119,38 @@ public static class WorkflowSchema
             $fn$;
             -- Functions are executable by PUBLIC by default; the host grants EXECUTE to the engine's role only.
             REVOKE ALL ON FUNCTION workflow_erase_steps(uuid[]) FROM PUBLIC;
+            """),
+        (2, """
+            -- Retention: completed and cancelled runs, oldest first. Failed (parked) runs stay until an operator acts.
+            CREATE INDEX IF NOT EXISTS ix_workflow_runs_finished ON workflow_runs (completed_at) WHERE status IN ('completed', 'cancelled');
+
+            -- One batch of runs finished before p_before (at least a day ago), with their checkpoints (cascade). A run's
+            -- key is free again once it is gone, so the host keeps runs longer than any key could be started again.
+            CREATE OR REPLACE FUNCTION workflow_purge_finished(p_before timestamptz, p_batch_size integer) RETURNS integer
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+            DECLARE
+                v_engine text := current_setting('app.workflow_engine', true);
+                v_count integer;
+            BEGIN
+                IF p_before IS NULL OR p_before > now() - interval '1 day' THEN
+                    RAISE EXCEPTION 'workflow_purge_finished: p_before must be at least one day in the past' USING ERRCODE = 'invalid_parameter_value';
+                END IF;
+                IF p_batch_size IS NULL OR p_batch_size NOT BETWEEN 1 AND 10000 THEN
+                    RAISE EXCEPTION 'workflow_purge_finished: p_batch_size must be between 1 and 10000' USING ERRCODE = 'invalid_parameter_value';
+                END IF;
+                -- Every tenant's runs, as the engine sees them; the caller's own setting is put back before returning.
+                PERFORM set_config('app.workflow_engine', 'on', true);
+                DELETE FROM public.workflow_runs WHERE id IN (
+                    SELECT id FROM public.workflow_runs
+                    WHERE status IN ('completed', 'cancelled') AND completed_at < p_before
+                    ORDER BY completed_at
+                    LIMIT p_batch_size);
+                GET DIAGNOSTICS v_count = ROW_COUNT;
+                PERFORM set_config('app.workflow_engine', coalesce(v_engine, ''), true);
+                RETURN v_count;
+            END
+            $fn$;
+            REVOKE ALL ON FUNCTION workflow_purge_finished(timestamptz, integer) FROM PUBLIC;
             """),
     ];
 

@@ -182,6 +182,10 @@ Jobs (owner) get the owner's connection string; they get nothing else of the Sec
       - key: {{ . | quote }}
         path: Audit__IpHashKey
       {{- end }}
+      {{- with $s.keys.attemptLedgerKey }}
+      - key: {{ . | quote }}
+        path: Privacy__AttemptLedgerKey
+      {{- end }}
       {{- if .ctx.Values.sandbox.enabled }}
       - key: {{ $s.keys.sandboxSecret | quote }}
         path: Sandbox__Secret

@@ -21,9 +21,10 @@ public static class OperatorCli
           runs cancel --id RUN_ID
           lti platforms add --tenant ID --issuer URL --client-id ID --deployment-ids ID[,ID...]
                             --auth-login-url URL --token-url URL --jwks-url URL
+          audit floor --days N
         """;
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "tenants" or "members" or "runs" or "lti";
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "tenants" or "members" or "runs" or "lti" or "audit";
 
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
@@ -38,6 +39,7 @@ public static class OperatorCli
                 ["runs", "retry", .. var rest] => await RunCommands.RetryAsync(OwnerConnection(configuration), Options(rest), output, ct),
                 ["runs", "cancel", .. var rest] => await RunCommands.CancelAsync(OwnerConnection(configuration), Options(rest), output, ct),
                 ["lti", "platforms", "add", .. var rest] => await LtiCommands.AddPlatformAsync(configuration, OwnerConnection(configuration), Options(rest), output, ct),
+                ["audit", "floor", .. var rest] => await SetAuditFloorAsync(configuration, Options(rest), output, ct),
                 _ => throw new CliUsageException("unknown command"),
             };
         }
@@ -121,6 +123,21 @@ public static class OperatorCli
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         await output.WriteLineAsync($"{uid} is {role} in tenant {tenantId}");
+        return 0;
+    }
+
+    /// <summary>The shortest audit retention purge_audit_events accepts; a row only the owner may change.</summary>
+    private static async Task<int> SetAuditFloorAsync(IConfiguration configuration, Dictionary<string, string> options, TextWriter output, CancellationToken ct)
+    {
+        if (!int.TryParse(Option(options, "days"), System.Globalization.CultureInfo.InvariantCulture, out var days) || days is < 1 or > 3650)
+        {
+            throw new CliUsageException("--days must be a whole number from 1 to 3650");
+        }
+        await using var dataSource = NpgsqlDataSource.Create(OwnerConnection(configuration));
+        await using var db = DataServiceCollectionExtensions.CreateContext(dataSource);
+        var now = TimeProvider.System.GetUtcNow();
+        await db.AuditRetentionFloor.ExecuteUpdateAsync(f => f.SetProperty(x => x.MinDays, days).SetProperty(x => x.UpdatedAt, now), ct);
+        await output.WriteLineAsync($"audit events are now kept at least {days} days (set Audit__RetentionDays to match)");
         return 0;
     }
 

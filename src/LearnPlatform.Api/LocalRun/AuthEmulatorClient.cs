@@ -35,6 +35,18 @@ public sealed class AuthEmulatorClient(HttpClient http, string projectId)
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Deletes the account, as an operator does after an erasure (docs/operations.md).</summary>
+    public async Task DeleteUserAsync(string uid, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Admin("accounts:delete"))
+        {
+            Content = JsonContent.Create(new { localId = uid }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "owner");
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<string> SignInAsync(string email, string password, CancellationToken ct = default)
     {
         using var response = await http.PostAsJsonAsync(

@@ -3,6 +3,7 @@ using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Sessions;
+using LearnPlatform.Core.Attempts;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -154,14 +155,14 @@ public static class PapersApi
     }
 
     private static async Task<Results<Ok<ExamPreview>, ProblemHttpResult>> GetExamAsync(
-        Guid id, Caller caller, LearnPlatformDbContext db, CancellationToken ct)
+        Guid id, Caller caller, LearnPlatformDbContext db, AttemptLedger ledger, CancellationToken ct)
     {
         var version = await db.PublishedVersions(caller.TenantId).FirstOrDefaultAsync(v => v.PaperId == id, ct);
         if (version is null)
         {
             return Problems.NotFound("The exam");
         }
-        return TypedResults.Ok(version.ToExamPreview(await SessionStarter.AttemptsUsedAsync(db, caller, id, ct)));
+        return TypedResults.Ok(version.ToExamPreview(await SessionStarter.AttemptsUsedAsync(db, ledger, caller, id, ct)));
     }
 
     private static Task<Paper?> FindAsync(LearnPlatformDbContext db, Guid tenant, Guid id, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Papers;
+using LearnPlatform.Core.Attempts;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Workflows;
@@ -19,7 +20,7 @@ public abstract record StartOutcome
 }
 
 /// <summary>Starts a candidate's attempt at a published paper, or hands back the one already in progress.</summary>
-public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient workflows, PaperVersionCache papers, TimeProvider time)
+public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient workflows, PaperVersionCache papers, AttemptLedger ledger, TimeProvider time)
 {
     public async Task<StartOutcome> StartAsync(Caller caller, Guid paperId, CancellationToken ct)
     {
@@ -62,7 +63,7 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
             await SessionCloser.CloseAsync(db, workflows, open, now, ct);
         }
 
-        var attemptsUsed = await AttemptsUsedAsync(db, caller, paperId, ct);
+        var attemptsUsed = await AttemptsUsedAsync(db, ledger, caller, paperId, ct);
         if (attemptsUsed >= published.Content.MaxAttempts)
         {
             return new StartOutcome.AttemptsUsedUp(published.Content.MaxAttempts);
@@ -83,16 +84,22 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
         AuditTrail.Record(db, caller, now, "session.start", $"session/{session.Id}", new { paper_id = paperId, session.Attempt });
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        await ledger.RecordAsync(db, caller.TenantId, [new AttemptUsed(caller.Uid, paperId, session.Attempt)], now, ct);
         await GradingRuns.ScheduleDeadlineAsync(workflows, db, session, ct);
         await transaction.CommitAsync(ct);
         return new StartOutcome.Started(session, published.Content);
     }
 
-    /// <summary>How many attempts at the paper the caller has started (what the exam preview's attempts_left counts down from).</summary>
-    public static async Task<int> AttemptsUsedAsync(LearnPlatformDbContext db, Caller caller, Guid paperId, CancellationToken ct) =>
+    /// <summary>
+    /// How many attempts at the paper the caller has started (what the exam preview's attempts_left counts down from):
+    /// the higher of their sessions' count and the attempt ledger's, which survives their erasure. One query.
+    /// </summary>
+    public static async Task<int> AttemptsUsedAsync(LearnPlatformDbContext db, AttemptLedger ledger, Caller caller, Guid paperId, CancellationToken ct) =>
         await db.Sessions
             .Where(s => s.PaperId == paperId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid)
-            .MaxAsync(s => (int?)s.Attempt, ct) ?? 0;
+            .Select(s => s.Attempt)
+            .Concat(ledger.Recorded(db, caller.TenantId, caller.Uid, paperId))
+            .MaxAsync(a => (int?)a, ct) ?? 0;
 
     /// <summary>The time limit stretched by the candidate's accommodation: the paper's own if set, else the tenant-wide one.</summary>
     private async Task<TimeSpan> TimeAllowedAsync(Caller caller, Guid paperId, int timeLimitSeconds, CancellationToken ct)

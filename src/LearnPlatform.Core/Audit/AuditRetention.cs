@@ -11,7 +11,7 @@ namespace LearnPlatform.Core.Audit;
 
 public sealed class AuditRetentionOptions
 {
-    /// <summary>Audit events older than this many days are purged. At least 2: the database never purges a day-old row.</summary>
+    /// <summary>Audit events older than this many days are purged; below the database's floor (audit_retention_floor, 90), the floor applies.</summary>
     public int RetentionDays { get; set; } = 90;
 
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
@@ -23,7 +23,9 @@ public sealed class AuditRetentionOptions
 /// <summary>
 /// Purges audit events past retention, at start and then every <see cref="AuditRetentionOptions.PurgeInterval"/>.
 /// The application role cannot delete audit rows; it calls purge_audit_events, a SECURITY DEFINER function that
-/// itself refuses any cutoff younger than a day. A session advisory lock lets one replica purge at a time.
+/// itself refuses any cutoff younger than the owner's floor (audit_retention_floor, 90 days unless the owner changed
+/// it); a configured retention below the floor keeps events for the floor. A session advisory lock lets one replica
+/// purge at a time.
 /// </summary>
 public sealed partial class AuditRetention(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AuditRetentionOptions> options, ILogger<AuditRetention> logger)
     : BackgroundService
@@ -65,7 +67,6 @@ public sealed partial class AuditRetention(NpgsqlDataSource dataSource, TimeProv
     public async Task<int?> PurgeAsync(CancellationToken ct)
     {
         var settings = options.Value;
-        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(settings.RetentionDays);
         // One connection for the whole purge: the session advisory lock belongs to it.
         await using var db = DataServiceCollectionExtensions.CreateContext(dataSource);
         await db.Database.OpenConnectionAsync(ct);
@@ -76,11 +77,19 @@ public sealed partial class AuditRetention(NpgsqlDataSource dataSource, TimeProv
         }
         try
         {
+            var floor = await db.AuditRetentionFloor.Select(f => f.MinDays).SingleAsync(ct);
+            if (settings.RetentionDays < floor)
+            {
+                LogBelowFloor(logger, settings.RetentionDays, floor);
+            }
+            var cutoff = time.GetUtcNow() - TimeSpan.FromDays(Math.Max(settings.RetentionDays, floor));
             var total = 0;
             int deleted;
             do
             {
-                deleted = await ScalarAsync<int>(db, $"SELECT purge_audit_events({cutoff}, {settings.PurgeBatchSize}) AS \"Value\"", ct);
+                // The floor is judged by the database's clock, so a replica whose clock runs ahead is not refused.
+                deleted = await ScalarAsync<int>(db,
+                    $"SELECT purge_audit_events(least({cutoff}, now() - make_interval(days => {floor})), {settings.PurgeBatchSize}) AS \"Value\"", ct);
                 total += deleted;
             }
             while (deleted == settings.PurgeBatchSize);
@@ -99,6 +108,10 @@ public sealed partial class AuditRetention(NpgsqlDataSource dataSource, TimeProv
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} audit events older than {Cutoff:O}")]
     private static partial void LogPurged(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Audit:RetentionDays is {Configured}, below the database's floor of {Floor} days (audit_retention_floor): events are kept {Floor} days")]
+    private static partial void LogBelowFloor(ILogger logger, int configured, int floor);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Audit purge skipped: another replica holds the lock")]
     private static partial void LogSkipped(ILogger logger);

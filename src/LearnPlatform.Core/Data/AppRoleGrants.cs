@@ -20,6 +20,8 @@ public static class AppRoleGrants
         ["session_responses"] = "SELECT, INSERT, UPDATE",
         ["accommodations"] = "SELECT, INSERT, UPDATE, DELETE",
         ["audit_events"] = "SELECT, INSERT",
+        // The purge's floor: read by the retention job, changed only by the owner (docs/operations.md, "Audit retention").
+        ["audit_retention_floor"] = "SELECT",
         ["question_grades"] = "SELECT, INSERT, UPDATE",
         // Rate-limit counters: upserted per check, swept when expired. Keys are hashes; no tenant data.
         ["rate_limit_counters"] = "SELECT, INSERT, UPDATE, DELETE",
@@ -47,6 +49,11 @@ public static class AppRoleGrants
         ["telemetry_tickets"] = "SELECT, INSERT, DELETE",
         ["telemetry_connections"] = "SELECT, INSERT, UPDATE, DELETE",
         ["telemetry_events"] = "SELECT, INSERT, DELETE",
+        // Attempts per (keyed hash of) candidate and paper: bumped at every start, never deleted by the application, so
+        // neither erasure nor retention gives attempts back.
+        ["attempt_ledger"] = "SELECT, INSERT, UPDATE",
+        // A tenant's session retention, set by its admins; the purge reads it through retention_purge_sessions.
+        ["retention_settings"] = "SELECT, INSERT, UPDATE",
     };
 
     /// <summary>
@@ -62,5 +69,8 @@ public static class AppRoleGrants
         ["purge_audit_events"] = "timestamptz, integer",
         // Event partitions ahead and past retention; run by the engine's scheduled telemetry-maintenance run.
         ["telemetry_maintain"] = "integer, integer",
+        // Sessions and counters past retention; run by the engine's scheduled data-retention run.
+        ["retention_purge_sessions"] = "integer, integer, integer",
+        ["retention_purge_counters"] = "integer",
     };
 }

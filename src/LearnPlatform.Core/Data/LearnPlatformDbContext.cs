@@ -67,6 +67,9 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
     public DbSet<TelemetryTicket> TelemetryTickets => Set<TelemetryTicket>();
     public DbSet<TelemetryConnection> TelemetryConnections => Set<TelemetryConnection>();
     public DbSet<TelemetrySetting> TelemetrySettings => Set<TelemetrySetting>();
+    public DbSet<AttemptLedgerEntry> AttemptLedger => Set<AttemptLedgerEntry>();
+    public DbSet<AuditRetentionFloor> AuditRetentionFloor => Set<AuditRetentionFloor>();
+    public DbSet<RetentionSetting> RetentionSettings => Set<RetentionSetting>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -183,6 +186,17 @@ public sealed class LearnPlatformDbContext(DbContextOptions<LearnPlatformDbConte
         modelBuilder.Entity<TelemetrySetting>(setting =>
         {
             setting.ToTable("telemetry_settings");
+            setting.HasKey(s => s.TenantId);
+        });
+        modelBuilder.Entity<AttemptLedgerEntry>(entry =>
+        {
+            entry.ToTable("attempt_ledger");
+            entry.HasKey(e => new { e.TenantId, e.PaperId, e.SubjectHmac });
+        });
+        modelBuilder.Entity<AuditRetentionFloor>().ToTable("audit_retention_floor");
+        modelBuilder.Entity<RetentionSetting>(setting =>
+        {
+            setting.ToTable("retention_settings");
             setting.HasKey(s => s.TenantId);
         });
 

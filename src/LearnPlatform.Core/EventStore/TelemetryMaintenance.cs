@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
+using LearnPlatform.Core.Scheduling;
 using LearnPlatform.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -41,13 +40,6 @@ public sealed partial class TelemetryMaintenance(NpgsqlDataSource dataSource, IO
 {
     public const string WorkflowType = "telemetry-maintenance";
 
-    public static string KeyOf(DateTimeOffset slot) =>
-        "telemetry-maintenance:" + slot.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>The start of the interval <paramref name="now"/> falls in, counted from the Unix epoch.</summary>
-    public static DateTimeOffset SlotOf(DateTimeOffset now, TimeSpan interval) =>
-        DateTimeOffset.UnixEpoch.AddTicks((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / interval.Ticks * interval.Ticks);
-
     private static readonly JsonSerializerOptions SummaryJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>One pass; its summary is the step's checkpoint.</summary>
@@ -71,55 +63,6 @@ public sealed partial class TelemetryMaintenance(NpgsqlDataSource dataSource, IO
     private static partial void LogMaintained(ILogger logger, string summary);
 }
 
-/// <summary>Starts the current slot's maintenance run at start and at every interval, in every host that runs workers.</summary>
-public sealed partial class TelemetryMaintenanceSchedule(
-    NpgsqlDataSource dataSource, WorkflowClient workflows, TimeProvider time, IOptions<TelemetryStoreOptions> options, ILogger<TelemetryMaintenanceSchedule> logger)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.MaintenanceInterval;
-        using var timer = new PeriodicTimer(interval, time);
-        do
-        {
-            try
-            {
-                await StartCurrentAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
-            {
-                // The next tick tries again, and a run already started keeps its own retries.
-                LogFailed(logger, e.GetType().Name);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    /// <summary>The run of the slot now falls in; starting it again (another replica, a restart) changes nothing.</summary>
-    public async Task<WorkflowStart> StartCurrentAsync(CancellationToken ct)
-    {
-        var slot = TelemetryMaintenance.SlotOf(time.GetUtcNow(), options.Value.MaintenanceInterval);
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await workflows.StartAsync(connection, null, TelemetryMaintenance.WorkflowType, TelemetryMaintenance.KeyOf(slot),
-            new TelemetryMaintenanceInput(slot), tenantId: null, ct: ct);
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not start the telemetry maintenance run ({Error}); trying again at the next interval")]
-    private static partial void LogFailed(ILogger logger, string error);
-}
-
 public static class TelemetryMaintenanceServiceCollectionExtensions
 {
     public static IServiceCollection AddTelemetryStore(this IServiceCollection services, IConfiguration configuration)
@@ -140,5 +83,6 @@ public static class TelemetryMaintenanceServiceCollectionExtensions
         services.GetRequiredService<TelemetryMaintenance>().Register(registry);
 
     public static IServiceCollection AddTelemetryMaintenanceSchedule(this IServiceCollection services) =>
-        services.AddHostedService<TelemetryMaintenanceSchedule>();
+        services.AddScheduledRun(sp => new ScheduledRun(TelemetryMaintenance.WorkflowType,
+            sp.GetRequiredService<IOptions<TelemetryStoreOptions>>().Value.MaintenanceInterval, slot => new TelemetryMaintenanceInput(slot)));
 }

@@ -85,6 +85,35 @@ public sealed class AppendOnlyTests(AppFixture fixture) : IClassFixture<AppFixtu
     }
 
     [Fact]
+    public async Task ThePurgeFunctionRefusesTheApplicationRoleACutoffInsideTheNinetyDayFloor()
+    {
+        var tenant = await App.CreateTenantAsync();
+        await App.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-40));
+        await using var connection = await AppConnectionAsync(tenant);
+
+        var error = await FailsAsync(connection, "SELECT purge_audit_events(now() - interval '30 days', 100)");
+
+        Assert.Equal(PostgresErrorCodes.InvalidParameterValue, error.SqlState);
+        Assert.Contains("at least 90 days", error.MessageText, StringComparison.Ordinal);
+        Assert.Single(await App.AuditRowsAsync("tenant_id = @t", ("t", tenant)));
+    }
+
+    [Theory]
+    [InlineData("UPDATE audit_retention_floor SET min_days = 1")]
+    [InlineData("DELETE FROM audit_retention_floor")]
+    [InlineData("INSERT INTO audit_retention_floor (id, min_days) VALUES (false, 1)")]
+    [InlineData("TRUNCATE audit_retention_floor")]
+    public async Task TheApplicationRoleCannotChangeThePurgeFloor(string sql)
+    {
+        await using var connection = await AppConnectionAsync(Guid.Empty);
+
+        var error = await FailsAsync(connection, sql);
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+        Assert.Equal(90, await App.CountAsync("SELECT min_days FROM audit_retention_floor"));
+    }
+
+    [Fact]
     public async Task OnlyTheApplicationRoleMayRunThePurgeFunction()
     {
         await using var connection = new NpgsqlConnection(App.Database.SuperuserConnectionString);

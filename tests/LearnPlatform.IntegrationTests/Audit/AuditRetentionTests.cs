@@ -33,16 +33,40 @@ public sealed class AuditRetentionTests
         Assert.All(left, r => Assert.Equal("young", r.Resource));
     }
 
+    private static async Task SetFloorAsOwnerAsync(TestApp app, int days)
+    {
+        await using var owner = new NpgsqlConnection(app.Database.OwnerConnectionString);
+        await owner.OpenAsync();
+        await using var command = new NpgsqlCommand("UPDATE audit_retention_floor SET min_days = @d, updated_at = now()", owner);
+        command.Parameters.AddWithValue("d", days);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
     [Fact]
-    public async Task RetentionDaysIsConfigurable()
+    public async Task RetentionDaysIsConfigurableDownToTheFloorTheOwnerSet()
     {
         await using var app = await TestApp.StartAsync(s => s["Audit:RetentionDays"] = "30");
+        await SetFloorAsOwnerAsync(app, 30);
         var tenant = await app.CreateTenantAsync();
         await app.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-31), resource: "old");
         await app.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-29), resource: "young");
 
         Assert.Equal(1, await app.Service<AuditRetention>().PurgeAsync(CancellationToken.None));
         Assert.Equal(["young"], (await app.AuditRowsAsync("tenant_id = @t", ("t", tenant))).Select(r => r.Resource));
+    }
+
+    [Fact]
+    public async Task AConfiguredRetentionBelowTheFloorKeepsEventsForTheFloor()
+    {
+        await using var app = await TestApp.StartAsync(s => s["Audit:RetentionDays"] = "30");
+        var tenant = await app.CreateTenantAsync();
+        await app.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-40), resource: "inside-the-floor");
+        await app.InsertAuditAsync(tenant, DateTimeOffset.UtcNow.AddDays(-91), resource: "past-the-floor");
+
+        Assert.Equal(1, await app.Service<AuditRetention>().PurgeAsync(CancellationToken.None));
+
+        Assert.Equal(["inside-the-floor"], (await app.AuditRowsAsync("tenant_id = @t", ("t", tenant))).Select(r => r.Resource));
+        Assert.Contains(app.Logs.Lines, l => l.Contains("below the database's floor of 90 days", StringComparison.Ordinal));
     }
 
     [Fact]

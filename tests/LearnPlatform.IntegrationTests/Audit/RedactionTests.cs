@@ -115,6 +115,8 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
         ["GET /api/v1/sessions/{id:guid}/integrity"] = new(5, (w, _) => $"/api/v1/sessions/{w.Session}/integrity"),
         ["GET /api/v1/telemetry/settings"] = new(0, (_, _) => "/api/v1/telemetry/settings"),
         ["PUT /api/v1/telemetry/settings"] = new(1, (_, _) => "/api/v1/telemetry/settings", _ => new JsonObject { ["retention_days"] = 30 }),
+        ["GET /api/v1/retention/settings"] = new(0, (_, _) => "/api/v1/retention/settings"),
+        ["PUT /api/v1/retention/settings"] = new(1, (_, _) => "/api/v1/retention/settings", _ => new JsonObject { ["session_days"] = 400 }),
         ["POST /api/v1/papers/import"] = new(1, (_, _) => "/api/v1/papers/import"),
         ["GET /api/v1/papers/{id:guid}/export"] = new(0, (w, _) => $"/api/v1/papers/{w.Paper}/export?format=qti3"),
         ["GET /lti/jwks"] = new(0, (_, _) => "/lti/jwks"),

@@ -111,4 +111,33 @@ public sealed class OperatorCliTests
         Assert.Equal(1, result.Exit);
         Assert.Contains("not found", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AuditFloorSetsTheShortestRetentionThePurgeAccepts()
+    {
+        var database = await (await TestPostgres.InstanceAsync()).CreateDatabaseAsync();
+
+        var result = await RunAsync(database, "audit", "floor", "--days", "30");
+
+        Assert.Equal(0, result.Exit);
+        Assert.Contains("at least 30 days", result.Output, StringComparison.Ordinal);
+        await using var connection = new NpgsqlConnection(database.AppConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT min_days FROM audit_retention_floor", connection);
+        Assert.Equal(30, (int)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("3651")]
+    [InlineData("ninety")]
+    public async Task AuditFloorRefusesDaysOutsideOneToTenYears(string days)
+    {
+        var database = await (await TestPostgres.InstanceAsync()).CreateDatabaseAsync();
+
+        var result = await RunAsync(database, "audit", "floor", "--days", days);
+
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("--days must be a whole number from 1 to 3650", result.Error, StringComparison.Ordinal);
+    }
 }

@@ -32,6 +32,9 @@ public sealed class TestApp : IAsyncDisposable
         Emulator = new AuthEmulatorClient(emulatorHttp, emulator.ProjectId);
     }
 
+    /// <summary>The attempt ledger's HMAC key, generated for this test run.</summary>
+    public static readonly string AttemptLedgerKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public Uri BaseAddress { get; }
     public HttpClient Client { get; }
     public LocalDatabase Database { get; }
@@ -64,6 +67,7 @@ public sealed class TestApp : IAsyncDisposable
             // Workers wake on notifications; the short poll matters only to tests that move a manual clock.
             ["Workflows:PollInterval"] = "00:00:00.200",
             ["Grading:RetryInitialInterval"] = "00:00:00.100",
+            ["Privacy:AttemptLedgerKey"] = AttemptLedgerKey,
         };
         settings?.Invoke(config);
 

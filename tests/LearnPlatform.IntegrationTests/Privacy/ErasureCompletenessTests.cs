@@ -27,6 +27,9 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["webhook_endpoints"] = "a receiver URL, event types and a secret's ciphertext; who registered it is in the audit trail, not here",
         ["webhook_deliveries"] = "per attempt: message id, event type, status code, duration, an error the service wrote; no session or uid (the payload lives in the run's input, erased with the run)",
         ["workflow_schema_versions"] = "the workflow engine's migration bookkeeping",
+        ["retention_settings"] = "a tenant's session retention in days; who changed it is in the audit trail",
+        ["audit_retention_floor"] = "one row: the shortest audit retention the purge accepts",
+        ["attempt_ledger"] = "attempts per paper under an HMAC of tenant, uid and paper whose key is not in the database; kept through erasure so attempt limits hold (GDPR Art. 17(3)(b))",
     };
 
     private TestApp App => fixture.App;

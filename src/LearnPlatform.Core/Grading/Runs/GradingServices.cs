@@ -3,6 +3,7 @@ using LearnPlatform.Core.Data;
 using LearnPlatform.Core.EventStore;
 using LearnPlatform.Core.Grading.Code;
 using LearnPlatform.Core.Lti;
+using LearnPlatform.Core.Retention;
 using LearnPlatform.Core.Webhooks;
 using LearnPlatform.Sandbox.Client;
 using LearnPlatform.Workflows;
@@ -38,6 +39,7 @@ public static class GradingServices
         services.AddLtiTool(configuration);
         services.AddWebhookDelivery(configuration);
         services.AddTelemetryStore(configuration);
+        services.AddDataRetention(configuration);
         services.AddSingleton(sp =>
         {
             // Deadlines start grading runs and saved grades start passback runs, so those activities need a client over
@@ -53,7 +55,8 @@ public static class GradingServices
                 .Register(LtiPassback.WorkflowType, new LtiPassbackWorkflow(sp.GetRequiredService<LtiPassbackActivities>()),
                     LtiServices.PassbackWorkflowOptions(sp.GetRequiredService<IOptions<LtiOptions>>().Value))
                 .RegisterWebhookDelivery(sp)
-                .RegisterTelemetryMaintenance(sp);
+                .RegisterTelemetryMaintenance(sp)
+                .RegisterDataRetention(sp);
         });
         services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<WorkflowRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WorkflowAdmin(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
@@ -77,6 +80,7 @@ public static class GradingServices
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowWorker>());
         // Scheduled runs are started where runs are executed.
         services.AddTelemetryMaintenanceSchedule();
+        services.AddDataRetentionSchedule();
         services.AddSingleton(sp => new WorkflowQueueMonitor(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<WorkflowQueueMonitor>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowQueueMonitor>());
