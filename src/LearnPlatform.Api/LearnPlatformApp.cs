@@ -17,6 +17,7 @@ using LearnPlatform.Api.Papers;
 using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Sessions;
+using LearnPlatform.Api.SpokenAnswers;
 using LearnPlatform.Api.Webhooks;
 using LearnPlatform.Api.Telemetry;
 using LearnPlatform.Core.Audit;
@@ -142,6 +143,7 @@ public static class LearnPlatformApp
         api.MapPrivacy();
         api.MapAi();
         api.MapCodeRuns();
+        api.MapSpokenAnswers();
         api.MapLti();
         api.MapQti();
         api.MapWebhooks();
