@@ -18,6 +18,7 @@ using LearnPlatform.Api.Privacy;
 using LearnPlatform.Api.Qti;
 using LearnPlatform.Api.Retention;
 using LearnPlatform.Api.Sessions;
+using LearnPlatform.Api.SpokenAnswers;
 using LearnPlatform.Api.Webhooks;
 using LearnPlatform.Api.Telemetry;
 using LearnPlatform.Core.Audit;
@@ -144,6 +145,7 @@ public static class LearnPlatformApp
         api.MapPrivacy();
         api.MapAi();
         api.MapCodeRuns();
+        api.MapSpokenAnswers();
         api.MapLti();
         api.MapQti();
         api.MapWebhooks();

@@ -110,6 +110,15 @@ public sealed partial class GeminiStandIn : IAsyncDisposable
             problems.Add("body is not JSON");
             return problems;
         }
+        try
+        {
+            if (request.InlineAudio is { } audio && (!audio.MimeType.StartsWith("audio/", StringComparison.Ordinal) || audio.Data.Length == 0))
+                problems.Add("inlineData is not audio");
+        }
+        catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            problems.Add("inlineData needs mimeType and base64 data");
+        }
         var config = json.TryGetProperty("generationConfig", out var c) ? c : default;
         if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty("responseMimeType", out var mime) || mime.GetString() != "application/json")
             problems.Add("generationConfig.responseMimeType is not application/json");
@@ -156,6 +165,23 @@ public sealed record CapturedRequest(string Method, string Path, string Query, s
         : null;
 
     public JsonElement GenerationConfig => Json.GetProperty("generationConfig");
+
+    /// <summary>The audio sent inline in the user turn (its media type and decoded bytes), or null when there is none.</summary>
+    public (string MimeType, byte[] Data)? InlineAudio
+    {
+        get
+        {
+            if (!Json.TryGetProperty("contents", out var contents) || contents.ValueKind != JsonValueKind.Array || contents.GetArrayLength() == 0
+                || !contents[0].TryGetProperty("parts", out var parts) || parts.ValueKind != JsonValueKind.Array)
+                return null;
+            foreach (var part in parts.EnumerateArray())
+            {
+                if (part.TryGetProperty("inlineData", out var inline) && inline.ValueKind == JsonValueKind.Object)
+                    return (inline.GetProperty("mimeType").GetString()!, Convert.FromBase64String(inline.GetProperty("data").GetString()!));
+            }
+            return null;
+        }
+    }
 
     /// <summary>The raw text between the delimiters (still JSON-encoded).</summary>
     public string? AnswerBlock
@@ -206,6 +232,23 @@ public static class GeminiReplies
             new { content = new { parts = new[] { new { text = modelText } }, role = "model" }, finishReason = "STOP", index = 0 },
         },
         usageMetadata = new { promptTokenCount = promptTokens, candidatesTokenCount = outputTokens, totalTokenCount = promptTokens + outputTokens },
+        modelVersion = "gemini-2.5-flash",
+    });
+
+    /// <summary>A transcription's answer, with its audio tokens in usageMetadata as Gemini reports them.</summary>
+    public static Reply Transcribed(string transcript, string language = "en", double confidence = 0.95, int audioTokens = 160) => Json(200, new
+    {
+        candidates = new[]
+        {
+            new { content = new { parts = new[] { new { text = JsonSerializer.Serialize(new { transcript, language, confidence }) } }, role = "model" }, finishReason = "STOP", index = 0 },
+        },
+        usageMetadata = new
+        {
+            promptTokenCount = audioTokens + 200,
+            candidatesTokenCount = 40,
+            totalTokenCount = audioTokens + 240,
+            promptTokensDetails = new object[] { new { modality = "TEXT", tokenCount = 200 }, new { modality = "AUDIO", tokenCount = audioTokens } },
+        },
         modelVersion = "gemini-2.5-flash",
     });
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace LearnPlatform.Api.Http;
@@ -59,9 +60,13 @@ public static class RequestLimits
                     string.Create(CultureInfo.InvariantCulture, $"The request headers are larger than {limits.MaxRequestHeadersBytes} bytes."));
                 return;
             }
-            if (request.ContentLength > limits.MaxRequestBodyBytes)
+            // A route may set its own limit (RequestSizeLimitAttribute), above or below the default.
+            var maxBodyBytes = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { } routeLimit
+                ? routeLimit.MaxRequestBodySize
+                : limits.MaxRequestBodyBytes;
+            if (request.ContentLength > maxBodyBytes)
             {
-                await WriteTooLargeAsync(context, limits);
+                await WriteTooLargeAsync(context, maxBodyBytes.Value);
                 return;
             }
             try
@@ -72,14 +77,14 @@ public static class RequestLimits
             {
                 // A chunked body has no length up front: Kestrel stops it mid-read, wherever the read happened.
                 context.Response.Clear();
-                await WriteTooLargeAsync(context, limits);
+                await WriteTooLargeAsync(context, maxBodyBytes ?? limits.MaxRequestBodyBytes);
             }
         });
     }
 
-    private static Task WriteTooLargeAsync(HttpContext context, RequestLimitOptions limits) =>
+    private static Task WriteTooLargeAsync(HttpContext context, long maxBodyBytes) =>
         EdgeProblems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
-            string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {limits.MaxRequestBodyBytes} bytes."));
+            string.Create(CultureInfo.InvariantCulture, $"The request body is larger than {maxBodyBytes} bytes."));
 
     private static long HeaderBytes(HttpRequest request)
     {

@@ -13,7 +13,8 @@ public sealed record CandidateQuestion(
     decimal Points,
     IReadOnlyList<string>? Options,
     string? Language,
-    IReadOnlyList<CandidateCodeTest>? Tests);
+    IReadOnlyList<CandidateCodeTest>? Tests,
+    int? MaxSeconds);
 
 public sealed record CandidateCodeTest(string Call, string Expected);
 
@@ -49,7 +50,8 @@ public static class CandidateViews
             question.Points,
             question.Options is { } options && optionOrder is not null ? optionOrder.Select(i => options[i]).ToList() : question.Options,
             question.Language,
-            question.Tests?.Where(t => !t.Hidden).Select(t => new CandidateCodeTest(t.Call, t.Expected)).ToList());
+            question.Tests?.Where(t => !t.Hidden).Select(t => new CandidateCodeTest(t.Call, t.Expected)).ToList(),
+            question.MaxSeconds);
 
     public static ExamListItem ToExamListItem(this PaperVersion version) =>
         new(

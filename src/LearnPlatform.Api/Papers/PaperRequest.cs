@@ -50,7 +50,8 @@ public sealed record QuestionRequest(
     IReadOnlyList<CodeTestRequest>? Tests,
     decimal? Points,
     bool? AiFallback,
-    string? Solution = null)
+    string? Solution = null,
+    int? MaxSeconds = null)
 {
     public Question ToQuestion() =>
         new()
@@ -66,6 +67,7 @@ public sealed record QuestionRequest(
             Tests = Tests?.Select(t => new CodeTest { Call = t.Call!, Expected = t.Expected!, Hidden = t.Hidden ?? false }).ToList(),
             AiFallback = AiFallback ?? false,
             Solution = Solution,
+            MaxSeconds = MaxSeconds,
         };
 }
 
@@ -143,7 +145,8 @@ public sealed partial class QuestionRequestValidator : AbstractValidator<Questio
 
         When(q => q.Kind is QuestionKinds.SingleChoice or QuestionKinds.MultipleChoice, ChoiceRules);
         When(q => q.Kind is QuestionKinds.ShortText, ShortTextRules);
-        When(q => q.Kind is QuestionKinds.Essay, EssayRules);
+        When(q => q.Kind is { } kind && QuestionKinds.HasRubric(kind), RubricRules);
+        When(q => q.Kind is QuestionKinds.Spoken, SpokenRules);
         When(q => q.Kind is QuestionKinds.Code, CodeRules);
         When(q => q.Kind is { } kind && QuestionKinds.All.Contains(kind), FieldsOfOtherKinds);
     }
@@ -173,9 +176,13 @@ public sealed partial class QuestionRequestValidator : AbstractValidator<Questio
             .MaximumLength(1000).WithMessage("An accepted answer may have at most 1000 characters.");
     }
 
-    private void EssayRules() =>
-        RuleFor(q => q.Rubric).NotEmpty().WithMessage("An essay question needs a rubric.")
+    private void RubricRules() =>
+        RuleFor(q => q.Rubric).NotEmpty().WithMessage("An essay or spoken question needs a rubric.")
             .MaximumLength(20_000).WithMessage("A rubric may have at most 20000 characters.");
+
+    private void SpokenRules() =>
+        RuleFor(q => q.MaxSeconds).NotNull().WithMessage("A spoken question needs max_seconds, the longest recording allowed.")
+            .InclusiveBetween(1, SpokenAnswerLimits.MaxSeconds).WithMessage($"max_seconds must be between 1 and {SpokenAnswerLimits.MaxSeconds}.");
 
     /// <summary>A reference solution may be as long as a candidate's code answer.</summary>
     public const int MaxSolutionLength = 100_000;
@@ -195,10 +202,12 @@ public sealed partial class QuestionRequestValidator : AbstractValidator<Questio
     {
         RuleFor(q => q.Options).Null().When(q => !QuestionKinds.IsChoice(q.Kind!))
             .WithMessage("Options are only allowed on single_choice and multiple_choice questions.");
-        RuleFor(q => q.Correct).Null().When(q => q.Kind is QuestionKinds.Essay or QuestionKinds.Code)
+        RuleFor(q => q.Correct).Null().When(q => q.Kind is QuestionKinds.Essay or QuestionKinds.Code or QuestionKinds.Spoken)
             .WithMessage("correct is only allowed on single_choice, multiple_choice and short_text questions.");
-        RuleFor(q => q.Rubric).Null().When(q => q.Kind != QuestionKinds.Essay)
-            .WithMessage("A rubric is only allowed on essay questions.");
+        RuleFor(q => q.Rubric).Null().When(q => !QuestionKinds.HasRubric(q.Kind!))
+            .WithMessage("A rubric is only allowed on essay and spoken questions.");
+        RuleFor(q => q.MaxSeconds).Null().When(q => q.Kind != QuestionKinds.Spoken)
+            .WithMessage("max_seconds is only allowed on spoken questions.");
         RuleFor(q => q.Language).Null().When(q => q.Kind != QuestionKinds.Code)
             .WithMessage("A language is only allowed on code questions.");
         RuleFor(q => q.Tests).Null().When(q => q.Kind != QuestionKinds.Code)

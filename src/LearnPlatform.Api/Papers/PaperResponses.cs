@@ -32,7 +32,8 @@ public sealed record AuthorQuestion(
     IReadOnlyList<AuthorCodeTest>? Tests,
     decimal Points,
     bool AiFallback,
-    string? Solution);
+    string? Solution,
+    int? MaxSeconds);
 
 public sealed record AuthorCodeTest(string Call, string Expected, bool Hidden);
 
@@ -79,5 +80,6 @@ public static class PaperViews
             q.Tests?.Select(t => new AuthorCodeTest(t.Call, t.Expected, t.Hidden)).ToList(),
             q.Points,
             q.AiFallback,
-            q.Solution);
+            q.Solution,
+            q.MaxSeconds);
 }

@@ -33,6 +33,11 @@ public static class QtiExport
             {
                 errors[$"questions[{i}]"] = [$"Question {question.Id} is a code question, which QTI 3.0 choice, text-entry and extended-text items cannot carry."];
             }
+            else if (question.Kind == QuestionKinds.Spoken)
+            {
+                // An upload interaction would carry a file, not the transcript graded against the rubric, nor max_seconds.
+                errors[$"questions[{i}]"] = [$"Question {question.Id} is a spoken question, which QTI 3.0 choice, text-entry and extended-text items cannot carry."];
+            }
             else if (!Texts(question).All(QtiText.IsXmlText))
             {
                 errors[$"questions[{i}]"] = [$"Question {question.Id} has control characters XML cannot carry."];

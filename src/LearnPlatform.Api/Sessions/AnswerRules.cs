@@ -37,6 +37,10 @@ public static class AnswerRules
             return question.Kind == QuestionKinds.SingleChoice && chosen.Count > 1 ? "A single-choice answer names at most one option." : null;
         }
 
+        if (question.Kind == QuestionKinds.Spoken)
+        {
+            return "A spoken answer is uploaded as audio (PUT .../responses/{question_id}/audio); its transcript is saved as the answer.";
+        }
         if (answer.ValueKind != JsonValueKind.String)
         {
             return "A text answer is a JSON string.";

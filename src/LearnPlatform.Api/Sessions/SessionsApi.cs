@@ -126,11 +126,17 @@ public static class SessionsApi
             return TypedResults.Ok(saved.ToView());
         }
 
+        return await UnsavedAsync(db, caller, id, now, ct) ?? Problems.Conflict("The answer was changed elsewhere (another tab or device); reload it before saving.");
+    }
+
+    /// <summary>Why no answer can be saved in the session now (404, or 409 once closed), or null while it takes answers.</summary>
+    public static async Task<ProblemHttpResult?> UnsavedAsync(LearnPlatformDbContext db, Caller caller, Guid id, DateTimeOffset now, CancellationToken ct)
+    {
         var current = await db.Sessions.TakenBy(caller).Where(s => s.Id == id).Select(s => new { s.Status, s.Deadline }).SingleOrDefaultAsync(ct);
         return current is null ? Problems.NotFound("The session")
             : current.Status != SessionStatus.InProgress ? Problems.Conflict("The session is submitted; answers can no longer change.")
             : current.Deadline <= now ? Problems.Conflict("The session's deadline has passed; answers can no longer change.")
-            : Problems.Conflict("The answer was changed elsewhere (another tab or device); reload it before saving.");
+            : null;
     }
 
     private static bool ExpectedVersion(HttpRequest http, SaveResponseRequest request, out int? expected)

@@ -129,7 +129,7 @@ public sealed partial class AiCallGuard(
         var output = calls.CurrentValue.For(use.Kind);
         var price = prices.CurrentValue;
         var promptBound = request.PromptTokenBound();
-        var worst = new AiCallCost(price.Cost(promptBound, output.MaxOutputTokens), promptBound, output.MaxOutputTokens);
+        var worst = new AiCallCost(price.Cost(promptBound, output.MaxOutputTokens, request.AudioTokenBound()), promptBound, output.MaxOutputTokens);
         var reserved = 0m;
         if (account.Tracked)
         {
@@ -176,7 +176,7 @@ public sealed partial class AiCallGuard(
     }
 
     private static AiCallCost Charged(GeminiUsage? usage, AiPricesOptions price, AiCallCost worst) =>
-        usage is null ? worst : new AiCallCost(price.Cost(usage.PromptTokens, usage.OutputTokens), usage.PromptTokens, usage.OutputTokens);
+        usage is null ? worst : new AiCallCost(price.Cost(usage.PromptTokens, usage.OutputTokens, Math.Min(usage.AudioPromptTokens, usage.PromptTokens)), usage.PromptTokens, usage.OutputTokens);
 
     private async Task SettleAsync(GuardedRequest guarded, decimal reserved, AiCallCost? charged, bool estimated, bool answered)
     {

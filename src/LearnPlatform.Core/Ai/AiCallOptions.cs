@@ -20,6 +20,9 @@ public sealed class AiCallOptions
     /// <summary>One essay grade: a score per criterion and a rationale of at most 2,000 characters.</summary>
     public AiCallLimitSettings Evaluation { get; set; } = new() { MaxOutputTokens = 4096, ThinkingBudget = 1024 };
 
+    /// <summary>One spoken answer's transcript: five minutes of speech is about a thousand tokens; no thinking needed.</summary>
+    public AiCallLimitSettings Transcription { get; set; } = new() { MaxOutputTokens = 4096, ThinkingBudget = 0 };
+
     /// <summary>
     /// How long past Gemini's timeout a reservation stays counted when nothing settles it (its process died): then
     /// the next reservation of the tenant reclaims it.
@@ -33,6 +36,7 @@ public sealed class AiCallOptions
             AiCallKind.Hint => Hint,
             AiCallKind.Generation => Generation,
             AiCallKind.Evaluation => Evaluation,
+            AiCallKind.Transcription => Transcription,
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         return new GeminiOutputLimits(settings.MaxOutputTokens, settings.ThinkingBudget);
@@ -40,7 +44,7 @@ public sealed class AiCallOptions
 
     /// <summary>Each output limit positive, each thinking budget from 0 to below its output limit, the grace not negative.</summary>
     public bool IsValid() =>
-        new[] { Hint, Generation, Evaluation }.All(l => l.MaxOutputTokens > 0 && l.ThinkingBudget >= 0 && l.ThinkingBudget < l.MaxOutputTokens)
+        new[] { Hint, Generation, Evaluation, Transcription }.All(l => l.MaxOutputTokens > 0 && l.ThinkingBudget >= 0 && l.ThinkingBudget < l.MaxOutputTokens)
         && ReservationGrace >= TimeSpan.Zero;
 }
 

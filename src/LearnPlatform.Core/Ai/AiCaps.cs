@@ -6,6 +6,9 @@ public enum AiCallKind
     Generation,
     Hint,
     Evaluation,
+
+    /// <summary>One spoken answer's audio turned into text.</summary>
+    Transcription,
 }
 
 public static class AiCounters
@@ -17,6 +20,7 @@ public static class AiCounters
         AiCallKind.Generation => "generations",
         AiCallKind.Hint => "hints",
         AiCallKind.Evaluation => "evaluations",
+        AiCallKind.Transcription => "transcriptions",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
@@ -44,7 +48,8 @@ public sealed class AiCapsOptions
             tenant.Hints ?? Defaults.Hints ?? builtIn.Hints,
             tenant.Evaluations ?? Defaults.Evaluations ?? builtIn.Evaluations,
             monthly,
-            tenant.GuestAiMonthlyUsd ?? Defaults.GuestAiMonthlyUsd ?? Math.Round(monthly * AiCapValues.GuestShareOfMonthlySpend, 6, MidpointRounding.ToZero));
+            tenant.GuestAiMonthlyUsd ?? Defaults.GuestAiMonthlyUsd ?? Math.Round(monthly * AiCapValues.GuestShareOfMonthlySpend, 6, MidpointRounding.ToZero),
+            tenant.Transcriptions ?? Defaults.Transcriptions ?? builtIn.Transcriptions);
     }
 }
 
@@ -54,6 +59,10 @@ public sealed class AiCapSettings
     public int? Generations { get; set; }
     public int? Hints { get; set; }
     public int? Evaluations { get; set; }
+
+    /// <summary>Audio uploads of spoken answers transcribed per session (re-recordings count).</summary>
+    public int? Transcriptions { get; set; }
+
     public decimal? MonthlySpendUsd { get; set; }
 
     /// <summary>guest_ai_monthly_usd: what guest sessions may spend a month, on any key but a guest's own.</summary>
@@ -61,15 +70,17 @@ public sealed class AiCapSettings
 }
 
 /// <summary>
-/// One tenant's caps. The call counts apply per session (hints, evaluations) or per author per UTC day
+/// One tenant's caps. The call counts apply per session (hints, evaluations, transcriptions) or per author per UTC day
 /// (generations); <see cref="Total"/> caps all calls of the same scope. The spend cap applies to the platform key only.
 /// Guest sessions' calls also count against <see cref="GuestAiMonthlyUsd"/>, on the platform key and the tenant's own,
 /// so anonymous traffic cannot spend what the tenant's candidates need.
 /// </summary>
-public sealed record AiCapValues(int Total, int Generations, int Hints, int Evaluations, decimal MonthlySpendUsd, decimal GuestAiMonthlyUsd)
+public sealed record AiCapValues(int Total, int Generations, int Hints, int Evaluations, decimal MonthlySpendUsd, decimal GuestAiMonthlyUsd, int Transcriptions = AiCapValues.BuiltInTranscriptions)
 {
     /// <summary>The guest budget when none is configured: a tenth of the monthly spend cap.</summary>
     public const decimal GuestShareOfMonthlySpend = 0.10m;
+
+    public const int BuiltInTranscriptions = 30;
 
     public static readonly AiCapValues BuiltIn = new(200, 80, 50, 100, 100m, 10m);
 
@@ -78,13 +89,14 @@ public sealed record AiCapValues(int Total, int Generations, int Hints, int Eval
         AiCallKind.Generation => Generations,
         AiCallKind.Hint => Hints,
         AiCallKind.Evaluation => Evaluations,
+        AiCallKind.Transcription => Transcriptions,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
 
 /// <summary>
 /// Configuration section "Ai:Prices": what the platform pays per million tokens, for the spend estimate.
-/// Defaults are Gemini 2.5 Flash's list prices for text; thinking tokens are billed as output.
+/// Defaults are Gemini 2.5 Flash's list prices (text and audio input); thinking tokens are billed as output.
 /// </summary>
 public sealed class AiPricesOptions
 {
@@ -94,8 +106,12 @@ public sealed class AiPricesOptions
 
     public decimal OutputUsdPerMillionTokens { get; set; } = 2.50m;
 
-    public decimal Cost(long inputTokens, long outputTokens) =>
-        Math.Round((inputTokens * InputUsdPerMillionTokens + outputTokens * OutputUsdPerMillionTokens) / 1_000_000m, 6, MidpointRounding.AwayFromZero);
+    public decimal AudioInputUsdPerMillionTokens { get; set; } = 1.00m;
+
+    /// <param name="inputTokens">All prompt tokens, <paramref name="audioInputTokens"/> included.</param>
+    public decimal Cost(long inputTokens, long outputTokens, long audioInputTokens = 0) =>
+        Math.Round(((inputTokens - audioInputTokens) * InputUsdPerMillionTokens + audioInputTokens * AudioInputUsdPerMillionTokens
+            + outputTokens * OutputUsdPerMillionTokens) / 1_000_000m, 6, MidpointRounding.AwayFromZero);
 }
 
 /// <summary>

@@ -18,6 +18,9 @@ public sealed record Question
 
     /// <summary>short_text only: let the AI grader judge an answer that matches no accepted answer exactly.</summary>
     public bool AiFallback { get; init; }
+
+    /// <summary>spoken only: the longest recording the candidate's client lets them make, at most <see cref="SpokenAnswerLimits.MaxSeconds"/>.</summary>
+    public int? MaxSeconds { get; init; }
 }
 
 public sealed record CodeTest
@@ -37,9 +40,23 @@ public static class QuestionKinds
     public const string Essay = "essay";
     public const string Code = "code";
 
-    public static readonly IReadOnlyList<string> All = [SingleChoice, MultipleChoice, ShortText, Essay, Code];
+    /// <summary>Answered by uploading audio; its transcript is the answer, graded like an essay.</summary>
+    public const string Spoken = "spoken";
+
+    public static readonly IReadOnlyList<string> All = [SingleChoice, MultipleChoice, ShortText, Essay, Code, Spoken];
+
+    /// <summary>The kinds graded against a rubric by the AI grader.</summary>
+    public static bool HasRubric(string kind) => kind is Essay or Spoken;
 
     public static bool IsChoice(string kind) => kind is SingleChoice or MultipleChoice;
+}
+
+/// <summary>What a spoken answer may be: its recording limit and its upload.</summary>
+public static class SpokenAnswerLimits
+{
+    public const int MaxSeconds = 300;
+
+    public const long MaxAudioBytes = 10 * 1024 * 1024;
 }
 
 /// <summary>The languages of code questions (the sandbox service runs them).</summary>

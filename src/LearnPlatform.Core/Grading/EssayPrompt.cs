@@ -36,6 +36,10 @@ public static class EssayPrompt
         When reference answers are given, an answer that means the same as one of them deserves full marks.
         """;
 
+    /// <summary>Fixed text: a transcript's spelling and punctuation are the transcriber's, not the candidate's.</summary>
+    public const string SpokenNote =
+        "The answer was spoken and is given as an automatic transcript: judge what was said, not its spelling or punctuation.";
+
     private static readonly JsonSerializerOptions Encoding = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static GeminiRequest Build(Question question, IReadOnlyList<RubricItem> rubric, string answer)
@@ -50,6 +54,8 @@ public static class EssayPrompt
             .Append(EncodeJson(rubric.Select(item => new { criterion = item.Criterion, max = item.Max }))).Append("\n\n");
         if (!string.IsNullOrWhiteSpace(question.Rubric))
             text.Append("The rubric as the author wrote it (JSON string):\n").Append(EncodeJson(question.Rubric)).Append("\n\n");
+        if (question.Kind == QuestionKinds.Spoken)
+            text.Append(SpokenNote).Append("\n\n");
         if (question.Kind == QuestionKinds.ShortText && question.Correct is { Count: > 0 } accepted)
             text.Append("Reference answers (JSON):\n").Append(EncodeJson(accepted)).Append("\n\n");
         text.Append("Maximum total: ").Append(total.ToString(CultureInfo.InvariantCulture)).Append("\n\n");

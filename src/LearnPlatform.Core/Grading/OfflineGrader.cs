@@ -18,7 +18,7 @@ public static class OfflineGrader
     internal static string ReasonFor(string kind) => kind switch
     {
         QuestionKinds.Code => GradeFeedback.NoCodeSandbox,
-        QuestionKinds.Essay or QuestionKinds.ShortText => GradeFeedback.NoAiGrader,
+        QuestionKinds.Essay or QuestionKinds.ShortText or QuestionKinds.Spoken => GradeFeedback.NoAiGrader,
         _ => GradeFeedback.UnknownKind,
     };
 

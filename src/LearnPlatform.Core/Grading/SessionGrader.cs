@@ -109,5 +109,5 @@ public sealed class SessionGrader(EssayGrader essays, CodeGrader? codeGrader = n
         return Summarize(grades);
     }
 
-    private static bool IsForAi(Question question) => question.Kind is QuestionKinds.Essay or QuestionKinds.ShortText;
+    private static bool IsForAi(Question question) => question.Kind is QuestionKinds.Essay or QuestionKinds.ShortText or QuestionKinds.Spoken;
 }

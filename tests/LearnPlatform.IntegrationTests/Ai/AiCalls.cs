@@ -50,7 +50,9 @@ public static class AiCalls
         await using var connection = new NpgsqlConnection(app.Database.SuperuserConnectionString);
         await connection.OpenAsync();
         var tables = new List<string>();
-        await using (var list = new NpgsqlCommand("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'", connection))
+        // Every schema of the database's own, the workflow engine's included.
+        await using (var list = new NpgsqlCommand(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')", connection))
         await using (var reader = await list.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())

@@ -31,10 +31,10 @@ public sealed class SpendTests(AiAppFixture fixture) : IClassFixture<AiAppFixtur
         Assert.Equal(100_000, usage.GetProperty("output_tokens").GetInt64());
         var caps = usage.GetProperty("caps");
         Assert.Equal(
-            [200, 80, 50, 100],
-            new[] { "total", "generations", "hints", "evaluations" }.Select(name => caps.GetProperty(name).GetInt32()));
+            [200, 80, 50, 100, 30],
+            new[] { "total", "generations", "hints", "evaluations", "transcriptions" }.Select(name => caps.GetProperty(name).GetInt32()));
         // No route makes "solution" calls, so there is no cap for them.
-        Assert.Equal(["total", "generations", "hints", "evaluations"], caps.EnumerateObject().Select(c => c.Name));
+        Assert.Equal(["total", "generations", "hints", "evaluations", "transcriptions"], caps.EnumerateObject().Select(c => c.Name));
     }
 
     [Fact]

@@ -75,6 +75,19 @@ public sealed class AiCallPathTests(AiPathFixture fixture) : IClassFixture<AiPat
     }
 
     [Fact]
+    public async Task TheTenantsOwnKeyGradesItsEssaysAndIsNotBilledToThePlatform()
+    {
+        Gemini.Script(GoodGrade());
+
+        var (author, session) = await SubmitEssayAsync(App, fixture.KeyedTenant, "Lists are mutable, tuples are not.");
+
+        Assert.Equal(4m, (await author.WaitForResultAsync(session)).ScoreOf("e1"));
+        Assert.Equal(AiPathFixture.TenantKey, Assert.Single(Gemini.Requests).ApiKey);
+        Assert.Equal(0, await App.CountAsync("SELECT count(*) FROM ai_monthly_spend WHERE tenant_id = @t AND usd > 0", ("t", fixture.KeyedTenant)));
+        Assert.DoesNotContain(AiPathFixture.TenantKey, App.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARotatedPlatformKeyAndModelApplyToTheNextGradingAndTheNextHint()
     {
         const string rotatedKey = "AIzaSyROTATED-platform-key-9a8b7c";
@@ -105,6 +118,20 @@ public sealed class AiCallPathTests(AiPathFixture fixture) : IClassFixture<AiPat
             Assert.Equal(rotatedKey, request.ApiKey);
             Assert.Equal("/v1beta/models/gemini-2.5-flash-lite:generateContent", request.Path);
         });
+    }
+
+    [Fact]
+    public async Task AnEssayLongerThanTheLimitIsGradedOnItsFirst20000CharactersAndItsFeedbackSaysSo()
+    {
+        Gemini.Script(GoodGrade());
+        var answer = string.Concat(Enumerable.Repeat("Lists are mutable; tuples are not. ", 800)); // 28,000 characters
+
+        var (author, session) = await SubmitEssayAsync(App, await App.CreateTenantAsync(), answer);
+
+        var feedback = (await author.WaitForResultAsync(session)).QuestionOf("e1").GetProperty("feedback").GetString();
+        Assert.Equal(answer[..20_000], Assert.Single(Gemini.Requests).DecodedAnswer);
+        Assert.StartsWith("Explains mutability; use cases are thin.", feedback, StringComparison.Ordinal);
+        Assert.Contains("Only the first 20,000 characters of this answer were graded.", feedback, StringComparison.Ordinal);
     }
 
     [Fact]

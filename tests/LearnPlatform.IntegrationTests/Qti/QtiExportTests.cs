@@ -123,6 +123,21 @@ public sealed class QtiExportTests(AppFixture fixture) : IClassFixture<AppFixtur
     }
 
     [Fact]
+    public async Task APaperWithSpokenQuestionsIsNotExported()
+    {
+        var (author, _) = await AuthorAsync();
+        var withSpoken = RoundTripPaper();
+        withSpoken["questions"]!.AsArray().Add(JsonNode.Parse("""{"id": "talk", "kind": "spoken", "prompt": "Say why.", "rubric": "Clarity (2)", "points": 2, "max_seconds": 90}"""));
+        var paper = await CreateAsync(author, withSpoken);
+
+        using var response = await author.ExportAsync(paper.Id());
+
+        var errors = (await response.AssertProblemAsync(HttpStatusCode.Conflict)).GetProperty("errors");
+        Assert.Equal(["questions[4]"], errors.EnumerateObject().Select(e => e.Name));
+        Assert.Equal("Question talk is a spoken question, which QTI 3.0 choice, text-entry and extended-text items cannot carry.", errors.GetProperty("questions[4]")[0].GetString());
+    }
+
+    [Fact]
     public async Task ExportNeedsTheFormatAnAuthorAndAPaperOfTheTenant()
     {
         var (author, tenant) = await AuthorAsync();

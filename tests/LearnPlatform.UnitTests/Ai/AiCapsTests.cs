@@ -10,7 +10,7 @@ public sealed class AiCapsTests
     {
         var caps = new AiCapsOptions().For(Guid.NewGuid());
 
-        Assert.Equal(new AiCapValues(200, 80, 50, 100, 100m, 10m), caps);
+        Assert.Equal(new AiCapValues(200, 80, 50, 100, 100m, 10m, Transcriptions: 30), caps);
     }
 
     [Fact]
@@ -55,7 +55,9 @@ public sealed class AiCapsTests
         Assert.Equal(new GeminiOutputLimits(1024, 0), calls.For(AiCallKind.Hint));
         Assert.Equal(new GeminiOutputLimits(8192, 2048), calls.For(AiCallKind.Generation));
         Assert.Equal(new GeminiOutputLimits(4096, 1024), calls.For(AiCallKind.Evaluation));
+        Assert.Equal(new GeminiOutputLimits(4096, 0), calls.For(AiCallKind.Transcription));
         Assert.True(calls.IsValid());
+        Assert.False(new AiCallOptions { Transcription = new AiCallLimitSettings { MaxOutputTokens = 0 } }.IsValid());
         Assert.False(new AiCallOptions { Hint = new AiCallLimitSettings { MaxOutputTokens = 100, ThinkingBudget = 100 } }.IsValid());
         Assert.False(new AiCallOptions { Evaluation = new AiCallLimitSettings { MaxOutputTokens = 0 } }.IsValid());
         Assert.False(new AiCallOptions { Generation = new AiCallLimitSettings { MaxOutputTokens = 10, ThinkingBudget = -1 } }.IsValid());
@@ -69,6 +71,29 @@ public sealed class AiCapsTests
 
         // 3 + 2 + 3 bytes of text, the schema's {"type":"OBJECT"} (17), and 64 for the turn markers.
         Assert.Equal(3 + 5 + 17 + 64, request.PromptTokenBound());
+    }
+
+    [Fact]
+    public void InlineAudioIsBoundedAt32TokensPerSecondOfTheLowestSpeechBitrate()
+    {
+        var schema = new System.Text.Json.Nodes.JsonObject { ["type"] = "OBJECT" };
+        // 7,501 bytes at 750 bytes a second are at most 11 seconds, 352 tokens.
+        var request = new GeminiRequest("abc", "ü字", schema, new GeminiInlineAudio("audio/ogg", new byte[7_501]));
+
+        Assert.Equal(352, request.AudioTokenBound());
+        Assert.Equal(3 + 5 + 17 + 64 + 352, request.PromptTokenBound());
+        Assert.Equal(0, new GeminiRequest("abc", "", schema).AudioTokenBound());
+        Assert.Equal("GeminiInlineAudio(audio/ogg, 7501 bytes)", request.Audio!.ToString());
+    }
+
+    [Fact]
+    public void AudioInputIsPricedApartFromText()
+    {
+        var prices = new AiPricesOptions();
+
+        // 1M prompt tokens of which 400k audio: 600k text at 0.30 + 400k audio at 1.00 + 100k output at 2.50.
+        Assert.Equal(0.18m + 0.40m + 0.25m, prices.Cost(1_000_000, 100_000, audioInputTokens: 400_000));
+        Assert.Equal(0.30m + 0.25m, prices.Cost(1_000_000, 100_000));
     }
 
     [Theory]

@@ -45,6 +45,21 @@ public sealed class PaperRequestValidatorTests
     }
 
     [Fact]
+    public void SpokenQuestionsNeedARubricAndARecordingLimitOfAtMostFiveMinutes()
+    {
+        var spoken = new QuestionRequest("s", QuestionKinds.Spoken, "Explain aloud.", null, null, "Clarity (2)", null, null, 2, null, MaxSeconds: 120);
+
+        Assert.Empty(FailedFields(Paper(spoken)));
+        Assert.Empty(FailedFields(Paper(spoken with { MaxSeconds = 300 })));
+        Assert.Equal(["questions[0].max_seconds"], FailedFields(Paper(spoken with { MaxSeconds = 301 })));
+        Assert.Equal(["questions[0].max_seconds"], FailedFields(Paper(spoken with { MaxSeconds = 0 })));
+        Assert.Equal(["questions[0].max_seconds"], FailedFields(Paper(spoken with { MaxSeconds = null })));
+        Assert.Equal(["questions[0].rubric"], FailedFields(Paper(spoken with { Rubric = null })));
+        Assert.Equal(["questions[0].correct"], FailedFields(Paper(spoken with { Correct = ["x"] })));
+        Assert.Equal(["questions[0].max_seconds"], FailedFields(Paper(Essay("e") with { MaxSeconds = 60 })));
+    }
+
+    [Fact]
     public void EachRepeatedIdIsReportedWhereItRepeats()
     {
         Assert.Equal(["questions[1].id", "questions[3].id"], FailedFields(Paper(Essay("a"), Essay("a"), Essay("b"), Essay("a"))));

@@ -18,13 +18,16 @@ public sealed class GenerateQuestionsRequestValidator : AbstractValidator<Genera
 {
     public const int MaxCount = 10;
 
+    /// <summary>Every kind but spoken: a spoken question is an essay question answered aloud, so generate an essay and change its kind.</summary>
+    public static readonly IReadOnlyList<string> GeneratedKinds = QuestionKinds.All.Where(k => k != QuestionKinds.Spoken).ToList();
+
     public GenerateQuestionsRequestValidator()
     {
         RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Topic).NotEmpty().WithMessage("A topic is required.")
             .MaximumLength(500).WithMessage("The topic may have at most 500 characters.");
         RuleFor(r => r.Kind).NotEmpty().WithMessage("A question kind is required.")
-            .Must(k => QuestionKinds.All.Contains(k!)).WithMessage($"The kind must be one of: {string.Join(", ", QuestionKinds.All)}.");
+            .Must(k => GeneratedKinds.Contains(k!)).WithMessage($"The kind must be one of: {string.Join(", ", GeneratedKinds)}.");
         RuleFor(r => r.Count).NotNull().WithMessage("A count is required.")
             .InclusiveBetween(1, MaxCount).WithMessage($"The count must be between 1 and {MaxCount}.");
     }

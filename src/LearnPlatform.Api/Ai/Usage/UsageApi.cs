@@ -26,7 +26,7 @@ public sealed record AiUsageResponse(
     AiCapsView Caps);
 
 /// <summary>generations and its total are per author per UTC day; the others per session.</summary>
-public sealed record AiCapsView(int Total, int Generations, int Hints, int Evaluations);
+public sealed record AiCapsView(int Total, int Generations, int Hints, int Evaluations, int Transcriptions);
 
 public static class UsageApi
 {
@@ -48,6 +48,6 @@ public static class UsageApi
             spend.EstimatedCalls,
             spend.InputTokens,
             spend.OutputTokens,
-            new AiCapsView(limits.Total, limits.Generations, limits.Hints, limits.Evaluations)));
+            new AiCapsView(limits.Total, limits.Generations, limits.Hints, limits.Evaluations, limits.Transcriptions)));
     }
 }

@@ -81,7 +81,7 @@ public sealed partial class GeminiClient(HttpClient http, IOptionsMonitor<Gemini
         ["contents"] = new JsonArray(new JsonObject
         {
             ["role"] = "user",
-            ["parts"] = new JsonArray(new JsonObject { ["text"] = request.UserText }),
+            ["parts"] = UserParts(request),
         }),
         ["generationConfig"] = new JsonObject
         {
@@ -92,6 +92,19 @@ public sealed partial class GeminiClient(HttpClient http, IOptionsMonitor<Gemini
             ["thinkingConfig"] = new JsonObject { ["thinkingBudget"] = limits.ThinkingBudget },
         },
     };
+
+    private static JsonArray UserParts(GeminiRequest request)
+    {
+        var parts = new JsonArray(new JsonObject { ["text"] = request.UserText });
+        if (request.Audio is { } audio)
+        {
+            parts.Add(new JsonObject
+            {
+                ["inlineData"] = new JsonObject { ["mimeType"] = audio.MimeType, ["data"] = Convert.ToBase64String(audio.Data.Span) },
+            });
+        }
+        return parts;
+    }
 
     private GeminiException Log(GeminiException error, string model, long started)
     {

@@ -14,7 +14,19 @@ public sealed class GeminiOptions
     /// <summary>Tenants' own keys by tenant id (Gemini:TenantKeys:&lt;tenant id&gt;), used before the platform's.</summary>
     public Dictionary<string, string?> TenantKeys { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public string Model { get; set; } = "gemini-2.5-flash";
+    public const string DefaultModel = "gemini-2.5-flash";
+
+    /// <summary>
+    /// Unset, null or blank means <see cref="DefaultModel"/>: configuration binds a cleared value (a key set to null,
+    /// an empty <c>Gemini__Model</c>) as null or "", and a call must never be made, or crash, without a model.
+    /// </summary>
+    public string Model
+    {
+        get => model;
+        set => model = string.IsNullOrWhiteSpace(value) ? DefaultModel : value.Trim();
+    }
+
+    private string model = DefaultModel;
 
     /// <summary>Overridable so tests can point the client at a local stand-in speaking the same REST API.</summary>
     public string BaseUrl { get; set; } = "https://generativelanguage.googleapis.com";

@@ -78,7 +78,18 @@ public static class GeminiResponseParser
     {
         if (!root.TryGetProperty("usageMetadata", out var usage) || usage.ValueKind != JsonValueKind.Object)
             return null;
-        return new GeminiUsage(Count(usage, "promptTokenCount"), Count(usage, "candidatesTokenCount"), Count(usage, "thoughtsTokenCount"), Count(usage, "totalTokenCount"));
+        return new GeminiUsage(Count(usage, "promptTokenCount"), Count(usage, "candidatesTokenCount"), Count(usage, "thoughtsTokenCount"), Count(usage, "totalTokenCount"), AudioTokens(usage));
+    }
+
+    // promptTokensDetails: [{"modality": "AUDIO", "tokenCount": n}, ...]; audio is priced apart from text.
+    private static int AudioTokens(JsonElement usage)
+    {
+        if (!usage.TryGetProperty("promptTokensDetails", out var details) || details.ValueKind != JsonValueKind.Array)
+            return 0;
+        return details.EnumerateArray()
+            .Where(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("modality", out var modality)
+                && modality.ValueKind == JsonValueKind.String && modality.GetString() == "AUDIO")
+            .Sum(d => Count(d, "tokenCount"));
     }
 
     private static int Count(JsonElement usage, string name) =>
