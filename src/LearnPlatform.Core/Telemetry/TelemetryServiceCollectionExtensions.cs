@@ -83,13 +83,17 @@ public static class TelemetryServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Prometheus' <c>GET /metrics</c>, answered only on Telemetry:PrometheusPort (a port the public Service does not expose).</summary>
+    /// <summary>
+    /// Prometheus' <c>GET /metrics</c>, answered only on connections to Telemetry:PrometheusPort (a port the public
+    /// Service does not expose). The port the connection arrived on decides, not the Host header a client chooses.
+    /// </summary>
     public static void MapLearnPlatformMetrics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         if (PrometheusPort(app.Configuration) is { } port)
         {
-            app.MapPrometheusScrapingEndpoint().RequireHost($"*:{port}");
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>
+                http.Connection.LocalPort == port && http.Request.Path.Equals("/metrics", StringComparison.OrdinalIgnoreCase));
         }
     }
 
