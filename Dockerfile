@@ -23,9 +23,10 @@ WORKDIR /src
 # package versions; .editorconfig is read by the build (EnforceCodeStyleInBuild).
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig LearnPlatform.sln ./
 COPY src/ src/
+# --locked-mode: exactly the packages and content hashes of the committed packages.lock.json files, or the build fails.
 RUN --mount=type=cache,id=learnplatform-nuget,target=/root/.nuget/packages \
-    dotnet restore src/LearnPlatform.Api/LearnPlatform.Api.csproj \
- && dotnet restore src/LearnPlatform.Worker/LearnPlatform.Worker.csproj \
+    dotnet restore --locked-mode src/LearnPlatform.Api/LearnPlatform.Api.csproj \
+ && dotnet restore --locked-mode src/LearnPlatform.Worker/LearnPlatform.Worker.csproj \
  && dotnet publish src/LearnPlatform.Api/LearnPlatform.Api.csproj \
       -c Release --no-restore -p:UseAppHost=false -o /out/api \
  && dotnet publish src/LearnPlatform.Worker/LearnPlatform.Worker.csproj \
@@ -33,7 +34,7 @@ RUN --mount=type=cache,id=learnplatform-nuget,target=/root/.nuget/packages \
 
 FROM build AS build-sandbox
 RUN --mount=type=cache,id=learnplatform-nuget,target=/root/.nuget/packages \
-    dotnet restore src/LearnPlatform.Sandbox/LearnPlatform.Sandbox.csproj \
+    dotnet restore --locked-mode src/LearnPlatform.Sandbox/LearnPlatform.Sandbox.csproj \
  && dotnet publish src/LearnPlatform.Sandbox/LearnPlatform.Sandbox.csproj \
       -c Release --no-restore -p:UseAppHost=false -o /out/sandbox
 

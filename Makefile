@@ -4,12 +4,13 @@
 # The API runs the sandbox host it finds built beside it (src/LearnPlatform.Sandbox), so that is built first.
 run: node_modules/.package-lock.json
 	dotnet build src/LearnPlatform.Sandbox --nologo -v q
-	dotnet run --project src/LearnPlatform.Api --launch-profile local
+	dotnet run --project src/LearnPlatform.LocalDev --launch-profile local
 
-# Unit and integration tests; the Helm chart, the operator recipe and the workflows (deploy/validate); then the
+# Restore exactly the committed packages.lock.json files (a drifted lockfile fails here); unit and integration tests; the Helm chart, the operator recipe and the workflows (deploy/validate); then the
 # restore drill (pg_dump, restore into a new cluster, migrate, readyz, a session read back through HTTP).
 test: node_modules/.package-lock.json deploy/validate/node_modules/.package-lock.json
-	dotnet test LearnPlatform.sln --logger "trx" --results-directory TestResults
+	dotnet restore --locked-mode LearnPlatform.sln
+	dotnet test LearnPlatform.sln --no-restore --logger "trx" --results-directory TestResults
 	deploy/validate/run
 	deploy/restore-drill/run
 

@@ -116,6 +116,9 @@ const scenarios = [
       ...["api", "worker"].flatMap((c) => has(o, "PodDisruptionBudget", `lp-learnplatform-${c}`, (p) => p.spec.unhealthyPodEvictionPolicy === "AlwaysAllow")),
       ...has(o, "Pod", "lp-learnplatform-test", (p) => p.metadata.annotations?.["helm.sh/hook"] === "test" &&
         same(p.spec.containers[0].args.slice(-2), ["http://lp-learnplatform-api:80/healthz", "http://lp-learnplatform-api:80/readyz"]), "helm test does not call /healthz and /readyz through the Service"),
+      ...["api", "worker"].flatMap((c) => has(o, "Deployment", `lp-learnplatform-${c}`, (d) => envOf(d, "Telemetry__PrometheusPort") === undefined &&
+        !container(d).ports.some((p) => p.name === "metrics") && !envOf(d, "ASPNETCORE_HTTP_PORTS").includes(";"), "a metrics port though metrics.enabled is off")),
+      ...has(o, "NetworkPolicy", "lp-learnplatform-worker", (np) => np.spec.ingress === undefined, "ingress to the worker though metrics.enabled is off"),
       ...absent(o, "HorizontalPodAutoscaler", "autoscaling is off"),
       ...absent(o, "Ingress", "the ingress is off"),
       ...absent(o, "Namespace", "namespace.create is off"),
@@ -148,6 +151,16 @@ const scenarios = [
       ...has(o, "NetworkPolicy", "lp-learnplatform-api", (np) => egressPorts(np).includes(3307) && !egressPorts(np).includes(5432) &&
         egressPorts(np).includes(4317) && egressPorts(np).includes(80) && egressPorts(np).includes(8080), "egress lacks the proxy (3307), OTLP (4317), metadata (80) or sandbox (8080) rule"),
       ...has(o, "NetworkPolicy", "lp-learnplatform-operator", (np) => !egressPorts(np).includes(8080), "the operator may reach the sandbox"),
+      ...[["api", "8080;9464"], ["worker", "8081;9464"]].flatMap(([c, ports]) => [
+        ...has(o, "Deployment", `lp-learnplatform-${c}`, (d) => envOf(d, "Telemetry__PrometheusPort") === "9464" && envOf(d, "ASPNETCORE_HTTP_PORTS") === ports &&
+          container(d).ports.some((p) => p.name === "metrics" && p.containerPort === 9464), "metrics port, Telemetry__PrometheusPort or ASPNETCORE_HTTP_PORTS"),
+        ...has(o, "NetworkPolicy", `lp-learnplatform-${c}`, (np) => {
+          const rules = (np.spec.ingress ?? []).filter((r) => r.ports.some((p) => p.port === 9464));
+          return rules.length === 1 && same(rules[0].ports, [{ protocol: "TCP", port: 9464 }]) &&
+            same(rules[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }]);
+        }, "metrics port not open to the scraper alone, or shared with another port"),
+      ]),
+      ...has(o, "Service", "lp-learnplatform-api", (svc) => same(svc.spec.ports.map((p) => p.targetPort), ["http"]), "the public Service exposes more than the API port"),
       ...has(o, "Namespace", NS, (n) => n.metadata.labels["pod-security.kubernetes.io/enforce"] === "restricted" && n.metadata.annotations["helm.sh/resource-policy"] === "keep"),
       ...has(o, "Namespace", "learnplatform-sandbox", (n) => n.metadata.labels["pod-security.kubernetes.io/enforce"] === "privileged" &&
         n.metadata.labels["pod-security.kubernetes.io/warn"] === "restricted", "the sandbox namespace's level does not match its Unconfined profiles"),
@@ -302,6 +315,8 @@ for (const file of [values("production.yaml"), ...extraProduction]) {
     ["a peer selecting every pod everywhere", "np-peer-everything", "NetworkPolicy/learnplatform/lp-learnplatform-api", (o) => { o.spec.ingress[0].from.push({ namespaceSelector: {} }); }],
     ["a budget that blocks drains while pods are unready", "pdb-eviction", "PodDisruptionBudget/learnplatform/lp-learnplatform-api", (o) => { delete o.spec.unhealthyPodEvictionPolicy; }],
     ["an unlabelled application namespace", "pod-security", "Namespace/learnplatform", (o) => { delete o.metadata.labels["pod-security.kubernetes.io/enforce"]; }],
+    ["the metrics port on the public Service (by name)", "service-metrics", "Service/learnplatform/lp-learnplatform-api", (o) => { o.spec.ports.push({ name: "metrics", port: 9464, targetPort: "metrics" }); }],
+    ["the metrics port on the public Service (by number)", "service-metrics", "Service/learnplatform/lp-learnplatform-api", (o) => { o.spec.ports.push({ name: "scrape", port: 9464 }); }],
   ];
   for (const [what, check, subject, mutate] of policyMutations) {
     const all = structuredClone(base);
@@ -372,6 +387,11 @@ const refused = [
     expect: [/networkPolicy\.egress\.otlp\.to: config\.otlpEndpoint is set/],
   },
   { label: "an OTLP endpoint that is not a URL", args: [...min, "--set", "networkPolicy.enabled=false", "--set", "config.otlpEndpoint=collector:4317"], expect: [/config\.otlpEndpoint: collector:4317 is not an http\(s\)/] },
+  {
+    label: "a metrics port shared with the API",
+    args: [...min, "--set", "metrics.enabled=true", "--set", "metrics.port=8080"],
+    expect: [/metrics\.port: 8080 is also api\.containerPort or worker\.healthPort/],
+  },
   { label: "an ingress that trusts no proxy", args: [...min, "--set", "api.ingress.enabled=true"], expect: [/config\.network: api\.ingress\.enabled but no trustedProxies or trustedNetworks/] },
   { label: "the Cloud SQL Auth Proxy without an instance", args: [...min, "--set", "cloudSqlProxy.enabled=true"], expect: [/cloudSqlProxy\.instanceConnectionName: set PROJECT:REGION:INSTANCE/] },
   {

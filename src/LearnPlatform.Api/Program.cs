@@ -1,11 +1,7 @@
 using LearnPlatform.Api;
 using LearnPlatform.Api.Cli;
 using LearnPlatform.Api.Http;
-using LearnPlatform.Api.LocalRun;
-using LearnPlatform.Core.Ai.Gemini;
 using LearnPlatform.Core.Configuration;
-using LearnPlatform.Core.LocalPostgres;
-using Microsoft.Extensions.Options;
 
 if (OperatorCli.IsCommand(args))
 {
@@ -24,30 +20,17 @@ if (OperatorCli.IsCommand(args))
     return await OperatorCli.RunAsync(args, configuration, Console.Out, Console.Error);
 }
 
+// The local run on embedded defaults (`make run`) is src/LearnPlatform.LocalDev; this host always needs its configuration.
 var builder = WebApplication.CreateBuilder(args);
-LocalEnvironment? local = null;
 try
 {
     await builder.AddLearnPlatformSecretsAsync();
     ListenPorts.EnsureFree(builder.Configuration);
-    local = await LocalEnvironment.StartIfNeededAsync(builder, CancellationToken.None);
-    var app = LearnPlatformApp.Build(builder);
-    if (local is not null)
-    {
-        app.Lifetime.ApplicationStarted.Register(() => local.PrintWalkThrough(app.Urls.First(), app.Services.GetRequiredService<IOptionsMonitor<GeminiOptions>>().CurrentValue.HasApiKey));
-    }
-    await app.RunAsync();
+    await LearnPlatformApp.Build(builder).RunAsync();
     return 0;
 }
-catch (Exception e) when (e is StartupException or LocalRunException or LocalPostgresException or SecretsException)
+catch (Exception e) when (e is StartupException or SecretsException)
 {
     await Console.Error.WriteLineAsync($"error: {e.Message}");
     return 1;
-}
-finally
-{
-    if (local is not null)
-    {
-        await local.DisposeAsync();
-    }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using LearnPlatform.Api.LocalRun;
+using LearnPlatform.LocalDev;
 using LearnPlatform.Benchmarks;
 
 // Every mode starts its own private PostgreSQL cluster (fsync on unless --no-fsync) and its yardsticks in the same run,

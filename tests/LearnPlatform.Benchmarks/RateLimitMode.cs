@@ -1,6 +1,6 @@
 using System.Globalization;
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 using Npgsql;
 
 namespace LearnPlatform.Benchmarks;

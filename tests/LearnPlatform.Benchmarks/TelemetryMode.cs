@@ -7,7 +7,7 @@ using System.Text;
 using System.Text.Json;
 using LearnPlatform.Api;
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 
 namespace LearnPlatform.Testing;
 

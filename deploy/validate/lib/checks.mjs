@@ -85,12 +85,21 @@ export function invariantResults(objects, { defaultNamespace = "default", produc
         if (isEmpty(peer.namespaceSelector) && (!peer.podSelector || isEmpty(peer.podSelector))) add("np-peer-everything", "a peer selects every pod of every namespace");
       }
     }
+    if (o.kind === "Service" && o.spec?.selector) {
+      // /metrics has a management port of its own; a Service (the public way in) must never lead to it.
+      const metricsPorts = objects.filter((w) => isWorkload(w) && ns(w) === ns(o) && selectorMatches({ matchLabels: o.spec.selector }, podTemplate(w)?.metadata?.labels))
+        .flatMap((w) => podTemplate(w).spec?.containers ?? []).flatMap((c) => c.ports ?? []).filter((cp) => cp.name === "metrics");
+      for (const sp of o.spec.ports ?? []) {
+        const target = sp.targetPort ?? sp.port;
+        if (target === "metrics" || metricsPorts.some((m) => m.containerPort === target)) add("service-metrics", `port ${sp.name ?? sp.port} leads to the /metrics management port`);
+      }
+    }
     if (o.kind === "Deployment" || o.kind === "StatefulSet") {
       const labels = podTemplate(o)?.metadata?.labels;
       if (!pdbs.some((p) => ns(p) === ns(o) && selectorMatches(p.spec?.selector, labels))) add("pdb", "no PodDisruptionBudget selects its pods");
     }
     if (isWorkload(o)) for (const [c, m] of workloadProblems(o)) add(c, m);
-    if (["Secret", "ServiceAccount", "ConfigMap", "NetworkPolicy", "PodDisruptionBudget", "Namespace"].includes(o.kind) || isWorkload(o)) {
+    if (["Secret", "Service", "ServiceAccount", "ConfigMap", "NetworkPolicy", "PodDisruptionBudget", "Namespace"].includes(o.kind) || isWorkload(o)) {
       results.push({ subject: id(o), problems });
     }
   }

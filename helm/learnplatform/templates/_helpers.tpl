@@ -417,3 +417,40 @@ privileged
 restricted
 {{- end -}}
 {{- end -}}
+
+{{/*
+The ports a host listens on (ASPNETCORE_HTTP_PORTS) and, with metrics.enabled, the management port of /metrics.
+Call with (dict "ctx" . "port" <the host's own port>).
+*/}}
+{{- define "learnplatform.listenEnv" -}}
+{{- $m := .ctx.Values.metrics -}}
+- name: ASPNETCORE_HTTP_PORTS
+  value: {{ ternary (printf "%v;%v" .port $m.port) (toString .port) $m.enabled | quote }}
+{{- if $m.enabled }}
+- name: Telemetry__PrometheusPort
+  value: {{ $m.port | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The container port of /metrics, with metrics.enabled. */}}
+{{- define "learnplatform.metricsContainerPort" -}}
+{{- if .Values.metrics.enabled }}
+- name: metrics
+  containerPort: {{ .Values.metrics.port }}
+  protocol: TCP
+{{- end }}
+{{- end -}}
+
+{{/* Ingress from the scraper to the metrics port only, with metrics.enabled. */}}
+{{- define "learnplatform.metricsIngress" -}}
+{{- if .Values.metrics.enabled }}
+- from:
+    - namespaceSelector:
+        {{- toYaml .Values.metrics.scraper.namespaceSelector | nindent 8 }}
+      podSelector:
+        {{- toYaml .Values.metrics.scraper.podSelector | nindent 8 }}
+  ports:
+    - protocol: TCP
+      port: {{ .Values.metrics.port }}
+{{- end }}
+{{- end -}}

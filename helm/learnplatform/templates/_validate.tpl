@@ -53,6 +53,9 @@ them. values.schema.json already refuses unknown keys and wrong types.
 {{- $messages = append $messages (printf "config.otlpEndpoint: %s is not an http(s)://host[:port] URL." .) -}}
 {{- end -}}
 {{- end -}}
+{{- if and $v.metrics.enabled (has (int $v.metrics.port) (list (int $v.api.containerPort) (int $v.worker.healthPort))) -}}
+{{- $messages = append $messages (printf "metrics.port: %v is also api.containerPort or worker.healthPort; /metrics needs a port of its own, which the API Service does not expose." $v.metrics.port) -}}
+{{- end -}}
 {{- if and $v.api.ingress.enabled (not $v.config.network.trustedProxies) (not $v.config.network.trustedNetworks) -}}
 {{- $messages = append $messages "config.network: api.ingress.enabled but no trustedProxies or trustedNetworks; the API would see every client as the ingress controller's address (shared rate limits, useless audit addresses). List the ingress controller's pod network." -}}
 {{- end -}}

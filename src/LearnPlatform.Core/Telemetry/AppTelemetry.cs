@@ -33,4 +33,18 @@ public static class AppTelemetry
             span.SetTag("gen_ai.usage.output_tokens", outputTokens);
         }
     }
+
+    /// <summary>
+    /// Language and test counts on the current span (a code grading step). The code, the calls and the values are
+    /// never attributes: only counts.
+    /// </summary>
+    public static void TagCodeGrading(string language, int tests, int passed)
+    {
+        if (Activity.Current is { } span)
+        {
+            span.SetTag("learnplatform.code.language", language);
+            span.SetTag("learnplatform.code.tests", tests);
+            span.SetTag("learnplatform.code.tests_passed", passed);
+        }
+    }
 }

@@ -24,12 +24,16 @@ namespace LearnPlatform.Core.Telemetry;
 /// </summary>
 public static class TelemetryServiceCollectionExtensions
 {
+    private const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
     private static readonly string[] UnTracedPaths = ["/healthz", "/readyz", "/metrics"];
 
     public static IServiceCollection AddLearnPlatformTelemetry(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
+        // ASP.NET Core's "Request starting/finished" lines quote the query string, which can hold a socket ticket or
+        // a key a client put there; requests are recorded by spans and http.server.request.duration instead.
+        services.AddLogging(logging => logging.AddFilter(RequestLogCategory, LogLevel.Warning));
         if (environment.IsProduction())
         {
             services.AddLogging(logging => logging.AddJsonConsole(json =>
@@ -79,13 +83,17 @@ public static class TelemetryServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Prometheus' <c>GET /metrics</c>, answered only on Telemetry:PrometheusPort (a port the public Service does not expose).</summary>
+    /// <summary>
+    /// Prometheus' <c>GET /metrics</c>, answered only on connections to Telemetry:PrometheusPort (a port the public
+    /// Service does not expose). The port the connection arrived on decides, not the Host header a client chooses.
+    /// </summary>
     public static void MapLearnPlatformMetrics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         if (PrometheusPort(app.Configuration) is { } port)
         {
-            app.MapPrometheusScrapingEndpoint().RequireHost($"*:{port}");
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>
+                http.Connection.LocalPort == port && http.Request.Path.Equals("/metrics", StringComparison.OrdinalIgnoreCase));
         }
     }
 

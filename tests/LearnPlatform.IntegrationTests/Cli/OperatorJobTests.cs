@@ -1,4 +1,4 @@
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 using Npgsql;
 
 namespace LearnPlatform.IntegrationTests.Cli;

@@ -1,5 +1,5 @@
 using LearnPlatform.Api.Cli;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 

@@ -103,4 +103,21 @@ public sealed class CodeGradingTests(SandboxAppFixture fixture) : IClassFixture<
         Assert.Equal("graded", result.GetProperty("status").GetString());
         Assert.Equal(2m, result.ScoreOf("c1"));
     }
+
+    [Fact]
+    public async Task TheCodeStepSpanCarriesLanguageAndTestCountsButNoCode()
+    {
+        using var spans = new StepSpans();
+        var canary = $"CODE-CANARY-{Guid.NewGuid():N}";
+        var (_, candidate, _, session) = await App.StartAsync(Paper());
+        Assert.Equal(HttpStatusCode.OK, (await candidate.SaveAsync(session, "c1", $"# {canary}\ndef add(a, b):\n    return abs(a) + b\n")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await candidate.SubmitAsync(session)).StatusCode);
+        await candidate.WaitForResultAsync(session, seconds: 90);
+
+        var step = Assert.Single(await spans.GradingStepAsync(App, session, "code:c1"));
+        Assert.Equal("python", step.GetTagItem("learnplatform.code.language"));
+        Assert.Equal(3, step.GetTagItem("learnplatform.code.tests"));
+        Assert.Equal(2, step.GetTagItem("learnplatform.code.tests_passed"));
+        Assert.DoesNotContain(spans.AllTagValues(), v => v.Contains(canary, StringComparison.Ordinal) || v.Contains("abs(a)", StringComparison.Ordinal) || v.Contains(HiddenCall, StringComparison.Ordinal));
+    }
 }

@@ -105,6 +105,22 @@ public sealed class AiGradingTests(GeminiAppFixture fixture) : IClassFixture<Gem
     }
 
     [Fact]
+    public async Task TheAiStepSpanCarriesModelAndTokenCountsButNoAnswerOrKey()
+    {
+        using var spans = new StepSpans();
+        Gemini.Script(GoodGrade(2, 1, 1));
+
+        var (_, _, candidate, session) = await SubmittedAsync(EssayPaper("e1"));
+        Assert.Equal("graded", (await candidate.WaitForResultAsync(session)).GetProperty("status").GetString());
+
+        var step = Assert.Single(await spans.GradingStepAsync(App, session, "ai:e1"));
+        Assert.Equal("gemini-2.5-flash", step.GetTagItem("gen_ai.request.model"));
+        Assert.Equal(120, step.GetTagItem("gen_ai.usage.input_tokens"));
+        Assert.Equal(40, step.GetTagItem("gen_ai.usage.output_tokens"));
+        Assert.DoesNotContain(spans.AllTagValues(), v => v.Contains("ANSWER-e1", StringComparison.Ordinal) || v.Contains(fixture.ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task GeminiOutageIsRetriedAndAGradingThatSucceededIsNeverPaidForTwice()
     {
         var before = Gemini.Requests.Count;

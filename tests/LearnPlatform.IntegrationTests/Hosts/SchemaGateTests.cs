@@ -1,5 +1,5 @@
 using LearnPlatform.Core.Grading.Runs;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 using LearnPlatform.Workflows;
 using Npgsql;
 

@@ -1,13 +1,13 @@
-using LearnPlatform.Api.LocalRun;
+using LearnPlatform.LocalDev;
 
 namespace LearnPlatform.IntegrationTests.Hosts;
 
 /// <summary>Something missing at start-up gets one clear line on stderr and exit code 1, never a stack trace.</summary>
 public sealed class StartupErrorTests
 {
-    private static async Task<string> FailsWithOneLineAsync(IDictionary<string, string?> environment, string expected)
+    private static async Task<string> FailsWithOneLineAsync(IDictionary<string, string?> environment, string expected, string host = "LearnPlatform.Api")
     {
-        await using var api = HostProcess.Start("LearnPlatform.Api", environment);
+        await using var api = HostProcess.Start(host, environment);
 
         Assert.Equal(1, await api.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         var lines = api.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -19,8 +19,12 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
-    public Task NoPostgresBinariesAndNoConnectionString() =>
-        FailsWithOneLineAsync(new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["PG_BIN"] = "/nonexistent/postgres/bin" }, "does not contain initdb and pg_ctl");
+    public Task LocalRunWithoutPostgresBinaries() =>
+        FailsWithOneLineAsync(new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["PG_BIN"] = "/nonexistent/postgres/bin" }, "does not contain initdb and pg_ctl", "LearnPlatform.LocalDev");
+
+    [Fact]
+    public Task TheApiHostStartsNoLocalEnvironmentEvenInDevelopment() =>
+        FailsWithOneLineAsync(new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["PG_BIN"] = "/nonexistent/postgres/bin" }, "ConnectionStrings__Postgres is not set");
 
     [Fact]
     public Task ProductionWithoutAConnectionString() =>

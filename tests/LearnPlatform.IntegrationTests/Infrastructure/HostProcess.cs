@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using LearnPlatform.Api.LocalRun;
+using LearnPlatform.LocalDev;
 
 namespace LearnPlatform.IntegrationTests.Infrastructure;
 
@@ -23,7 +23,7 @@ public sealed partial class HostProcess : IAsyncDisposable
     public string Error { get { lock (error) { return error.ToString(); } } }
     public int Id => process.Id;
 
-    /// <param name="project">LearnPlatform.Api or LearnPlatform.Worker.</param>
+    /// <param name="project">LearnPlatform.Api, LearnPlatform.Worker or LearnPlatform.LocalDev.</param>
     public static HostProcess Start(string project, IDictionary<string, string?> environment, params string[] arguments)
     {
         var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);

@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using LearnPlatform.Api;
 using LearnPlatform.Api.Identity;
-using LearnPlatform.Api.LocalRun;
+using LearnPlatform.LocalDev;
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,4 @@
-using LearnPlatform.Api.LocalRun;
+using LearnPlatform.LocalDev;
 
 namespace LearnPlatform.IntegrationTests.Infrastructure;
 

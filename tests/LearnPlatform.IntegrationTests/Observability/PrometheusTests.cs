@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting;
+
 namespace LearnPlatform.IntegrationTests.Observability;
 
 public sealed class PrometheusTests
@@ -42,5 +44,25 @@ public sealed class PrometheusTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/metrics")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiAnswersMetricsOnItsManagementPortAndNotOnThePublicOneWhateverTheHostHeader()
+    {
+        var (publicPort, metricsPort) = (FreePort.Next(), FreePort.Next());
+        await using var app = await TestApp.StartAsync(
+            settings => settings["Telemetry:PrometheusPort"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            builder => builder.WebHost.UseUrls($"http://127.0.0.1:{publicPort}", $"http://127.0.0.1:{metricsPort}"));
+        using var publicHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
+        using var metricsHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+        Assert.Equal(HttpStatusCode.OK, (await publicHttp.GetAsync("/healthz")).StatusCode);
+
+        using var scraped = await metricsHttp.GetAsync("/metrics");
+        using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Host = $"127.0.0.1:{metricsPort}" } };
+
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        Assert.Contains("http_server_request_duration_seconds", await scraped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.SendAsync(spoofed)).StatusCode);
     }
 }

@@ -90,7 +90,7 @@ public sealed class PrivacyFunctionTests(AppFixture fixture) : IClassFixture<App
                    has_function_privilege(@app, p.oid, 'EXECUTE')
             FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1
             """, connection);
-        command.Parameters.AddWithValue("app", LearnPlatform.Core.LocalPostgres.PostgresProvisioner.AppRole);
+        command.Parameters.AddWithValue("app", LearnPlatform.LocalDev.LocalPostgres.PostgresProvisioner.AppRole);
         var executable = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

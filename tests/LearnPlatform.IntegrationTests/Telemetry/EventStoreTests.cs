@@ -1,6 +1,6 @@
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.EventStore;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 using LearnPlatform.IntegrationTests.Privacy;
 using Npgsql;
 using static LearnPlatform.IntegrationTests.Telemetry.TelemetryCalls;

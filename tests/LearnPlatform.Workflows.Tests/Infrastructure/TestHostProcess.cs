@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 
 namespace LearnPlatform.Workflows.Tests.Infrastructure;
 

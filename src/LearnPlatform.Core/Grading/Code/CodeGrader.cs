@@ -1,4 +1,5 @@
 using LearnPlatform.Core.Data;
+using LearnPlatform.Core.Telemetry;
 using LearnPlatform.Sandbox.Client;
 
 namespace LearnPlatform.Core.Grading.Code;
@@ -16,8 +17,14 @@ public sealed class CodeGrader(Func<SandboxClient> sandbox)
     {
         ArgumentNullException.ThrowIfNull(question);
         var client = sandbox();
-        var visible = CodeTestRuns.VisibleRun(question, code) is { } visibleRun ? await client.RunAsync(visibleRun, cancellationToken) : null;
-        var hidden = CodeTestRuns.HiddenRun(question, code) is { } hiddenRun ? await client.RunAsync(hiddenRun, cancellationToken) : null;
+        var visibleRun = CodeTestRuns.VisibleRun(question, code);
+        var hiddenRun = CodeTestRuns.HiddenRun(question, code);
+        var visible = visibleRun is null ? null : await client.RunAsync(visibleRun, cancellationToken);
+        var hidden = hiddenRun is null ? null : await client.RunAsync(hiddenRun, cancellationToken);
+        AppTelemetry.TagCodeGrading(
+            question.Language ?? CodeLanguages.Python,
+            (visibleRun?.Tests?.Count ?? 0) + (hiddenRun?.Tests?.Count ?? 0),
+            (visible?.Tests.Count(t => t.Passed) ?? 0) + (hidden?.Tests.Count(t => t.Passed) ?? 0));
         return CodeTestRuns.Grade(question, visible, hidden);
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace LearnPlatform.Core.LocalPostgres;
+namespace LearnPlatform.LocalDev.LocalPostgres;
 
 /// <summary>Passwords of a local cluster's roles, generated once and kept beside the data (mode 0600, git-ignored).</summary>
 public sealed record LocalCredentials(string SuperuserPassword, string OwnerPassword, string AppPassword)

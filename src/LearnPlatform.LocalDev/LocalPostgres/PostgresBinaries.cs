@@ -1,4 +1,4 @@
-namespace LearnPlatform.Core.LocalPostgres;
+namespace LearnPlatform.LocalDev.LocalPostgres;
 
 /// <summary>Finds initdb and pg_ctl: PG_BIN first, then PATH, then Debian's /usr/lib/postgresql/N/bin.</summary>
 public static class PostgresBinaries

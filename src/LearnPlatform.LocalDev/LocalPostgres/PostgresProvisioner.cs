@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Npgsql;
 
-namespace LearnPlatform.Core.LocalPostgres;
+namespace LearnPlatform.LocalDev.LocalPostgres;
 
 /// <summary>
 /// With a superuser connection: creates the owner role (runs migrations) and the application role

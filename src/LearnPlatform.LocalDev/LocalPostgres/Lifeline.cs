@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LearnPlatform.Core.LocalPostgres;
+namespace LearnPlatform.LocalDev.LocalPostgres;
 
 /// <summary>
 /// A small shell process that waits for its standard input to close and then runs a clean-up script.

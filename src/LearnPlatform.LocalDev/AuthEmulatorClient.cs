@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace LearnPlatform.Api.LocalRun;
+namespace LearnPlatform.LocalDev;
 
 /// <summary>The Auth Emulator's REST API, as the Admin SDK and a web client would call it.</summary>
 public sealed class AuthEmulatorClient(HttpClient http, string projectId)

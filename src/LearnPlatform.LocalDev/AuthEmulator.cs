@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace LearnPlatform.Api.LocalRun;
+namespace LearnPlatform.LocalDev;
 
 /// <summary>
 /// The Firebase Auth Emulator (firebase-tools, pinned in the repository's package.json) as a child process.

@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 
-namespace LearnPlatform.Api.LocalRun;
+namespace LearnPlatform.LocalDev;
 
 /// <summary>
 /// The code sandbox of a local run: the built sandbox host (src/LearnPlatform.Sandbox; `make run` builds it) as a

@@ -1,7 +1,7 @@
 using LearnPlatform.Core.Data;
-using LearnPlatform.Core.LocalPostgres;
+using LearnPlatform.LocalDev.LocalPostgres;
 
-namespace LearnPlatform.Api.LocalRun;
+namespace LearnPlatform.LocalDev;
 
 /// <summary>
 /// The embedded defaults of a local run: when no database is configured (and only outside Production) it

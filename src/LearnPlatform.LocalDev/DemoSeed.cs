@@ -2,7 +2,7 @@ using System.Text.Json;
 using LearnPlatform.Core.Data;
 using Npgsql;
 
-namespace LearnPlatform.Api.LocalRun;
+namespace LearnPlatform.LocalDev;
 
 /// <summary>The demo tenant and its people for the local run. Safe to run on every start.</summary>
 public static class DemoSeed

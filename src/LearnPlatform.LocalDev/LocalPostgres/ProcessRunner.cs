@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LearnPlatform.Core.LocalPostgres;
+namespace LearnPlatform.LocalDev.LocalPostgres;
 
 internal static class ProcessRunner
 {

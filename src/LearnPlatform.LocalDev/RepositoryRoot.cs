@@ -1,4 +1,4 @@
-namespace LearnPlatform.Api.LocalRun;
+namespace LearnPlatform.LocalDev;
 
 public static class RepositoryRoot
 {
