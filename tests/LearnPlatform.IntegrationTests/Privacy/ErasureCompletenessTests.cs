@@ -27,6 +27,7 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["webhook_endpoints"] = "a receiver URL, event types and a secret's ciphertext; who registered it is in the audit trail, not here",
         ["webhook_deliveries"] = "per attempt: message id, event type, status code, duration, an error the service wrote; no session or uid (the payload lives in the run's input, erased with the run)",
         ["workflow_schema_versions"] = "the workflow engine's migration bookkeeping",
+        ["workflow_run_values"] = "a lookup copy of the string values in workflow_runs.input (exported with the runs), rewritten by a trigger when erasure rewrites the input",
     };
 
     private TestApp App => fixture.App;
