@@ -82,18 +82,23 @@ public sealed class WorkflowAdmin(NpgsqlDataSource dataSource, TimeProvider? tim
         return await reader.ReadAsync(ct);
     }
 
-    /// <summary>The tenant's runs whose input names any of <paramref name="references"/> (a uid, a session id) as a whole string value, anywhere in it.</summary>
+    /// <summary>The SQL of <see cref="RunsReferencingAsync"/> over @tenant (uuid) and @refs (text[]): an index lookup in workflow_run_values.</summary>
+    public const string RunsReferencingSql = """
+        SELECT DISTINCT run_id FROM workflow_run_values WHERE tenant_id = @tenant AND value = ANY (@refs) ORDER BY run_id
+        """;
+
+    /// <summary>
+    /// The tenant's runs whose input names any of <paramref name="references"/> (a uid, a session id: up to 200
+    /// characters) as a whole string value, anywhere in it.
+    /// </summary>
     public static async Task<Guid[]> RunsReferencingAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid tenantId, IReadOnlyCollection<string> references, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(references);
-        await using var command = new NpgsqlCommand("""
-            SELECT id FROM workflow_runs
-            WHERE tenant_id = @tenant AND jsonb_path_exists(input, 'lax $.** ? (@ == $refs)', jsonb_build_object('refs', @refs))
-            ORDER BY id
-            """, connection, transaction);
+        ArgumentOutOfRangeException.ThrowIfZero(references.Count);
+        await using var command = new NpgsqlCommand(RunsReferencingSql, connection, transaction);
         command.Parameters.AddWithValue("tenant", tenantId);
-        command.Parameters.AddWithValue("refs", NpgsqlTypes.NpgsqlDbType.Jsonb, System.Text.Json.JsonSerializer.Serialize(references));
+        command.Parameters.AddWithValue("refs", references.ToArray());
         var ids = new List<Guid>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

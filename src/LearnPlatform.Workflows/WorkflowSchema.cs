@@ -11,18 +11,20 @@ namespace LearnPlatform.Workflows;
 public static class WorkflowSchema
 {
     /// <summary>Every table the engine owns.</summary>
-    public static IReadOnlyList<string> Tables { get; } = ["workflow_schema_versions", "workflow_runs", "workflow_steps"];
+    public static IReadOnlyList<string> Tables { get; } = ["workflow_schema_versions", "workflow_runs", "workflow_steps", "workflow_run_values"];
 
     /// <summary>
     /// What the role the engine connects as needs: runs are started, claimed and settled, and deleted only when finished
     /// long enough (<c>workflow_purge_finished</c>); checkpoints are written once (erasure blanks them through
-    /// <c>workflow_erase_steps</c>).
+    /// <c>workflow_erase_steps</c>); the values of runs' inputs are written by a trigger on the runs, as the role that
+    /// writes the run.
     /// </summary>
     public static IReadOnlyDictionary<string, string> TableGrants { get; } = new Dictionary<string, string>
     {
         ["workflow_schema_versions"] = "SELECT",
         ["workflow_runs"] = "SELECT, INSERT, UPDATE",
         ["workflow_steps"] = "SELECT, INSERT",
+        ["workflow_run_values"] = "SELECT, INSERT, DELETE",
     };
 
     /// <summary>Functions the engine's role may execute, by name and argument types.</summary>
@@ -151,6 +153,53 @@ public static class WorkflowSchema
             END
             $fn$;
             REVOKE ALL ON FUNCTION workflow_purge_finished(timestamptz, integer) FROM PUBLIC;
+            """),
+        (3, """
+            -- A data subject's runs (WorkflowAdmin.RunsReferencingAsync): every string value of a run's input (up to 200
+            -- characters: uids and ids), one row each, kept by a trigger. Under row-level security an index serves only
+            -- leakproof operators (text =, not jsonb's @? or ->>), so this table, not a GIN index on input, is what an
+            -- export or erasure reads. Written the same way as the scripts above, so running it again changes nothing.
+            CREATE TABLE IF NOT EXISTS workflow_run_values (
+                run_id uuid NOT NULL REFERENCES workflow_runs (id) ON DELETE CASCADE,
+                tenant_id uuid,
+                value text NOT NULL,
+                PRIMARY KEY (run_id, value)
+            );
+            CREATE INDEX IF NOT EXISTS ix_workflow_run_values_value ON workflow_run_values (tenant_id, value);
+            ALTER TABLE workflow_run_values ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE workflow_run_values FORCE ROW LEVEL SECURITY;
+            DROP POLICY IF EXISTS tenant_isolation ON workflow_run_values;
+            CREATE POLICY tenant_isolation ON workflow_run_values
+                USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid OR current_setting('app.workflow_engine', true) = 'on')
+                WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid OR current_setting('app.workflow_engine', true) = 'on');
+
+            -- As the role that wrote the run, under the same policy: values land in the run's own tenant only.
+            CREATE OR REPLACE FUNCTION workflow_index_run_values() RETURNS trigger
+            LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+            BEGIN
+                IF TG_OP = 'UPDATE' THEN
+                    DELETE FROM public.workflow_run_values WHERE run_id = NEW.id;
+                END IF;
+                INSERT INTO public.workflow_run_values (run_id, tenant_id, value)
+                SELECT DISTINCT NEW.id, NEW.tenant_id, v #>> '{}'
+                FROM jsonb_path_query(NEW.input, 'strict $.** ? (@.type() == "string")') AS v
+                WHERE char_length(v #>> '{}') BETWEEN 1 AND 200;
+                RETURN NULL;
+            END
+            $fn$;
+            -- A trigger function needs no EXECUTE grant to fire.
+            REVOKE ALL ON FUNCTION workflow_index_run_values() FROM PUBLIC;
+            DROP TRIGGER IF EXISTS workflow_runs_index_values ON workflow_runs;
+            CREATE TRIGGER workflow_runs_index_values AFTER INSERT OR UPDATE OF input ON workflow_runs
+                FOR EACH ROW EXECUTE FUNCTION workflow_index_run_values();
+
+            -- Runs started before this version.
+            SET LOCAL app.workflow_engine = 'on';
+            INSERT INTO workflow_run_values (run_id, tenant_id, value)
+            SELECT DISTINCT r.id, r.tenant_id, v #>> '{}'
+            FROM workflow_runs r, jsonb_path_query(r.input, 'strict $.** ? (@.type() == "string")') AS v
+            WHERE char_length(v #>> '{}') BETWEEN 1 AND 200
+            ON CONFLICT DO NOTHING;
             """),
     ];
 

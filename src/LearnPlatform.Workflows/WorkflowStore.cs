@@ -161,7 +161,9 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Saves a step's result unless the step already has one (INSERT ... ON CONFLICT DO NOTHING). Returns the stored
-    /// result (this one, or the one another execution saved first), or null if this worker lost the run.
+    /// result (this one, or the one another execution saved first), or null if this worker lost the run. The run's row
+    /// is share-locked, so a cancel still uncommitted (an erasure, which blanks the run's checkpoints) is waited for and
+    /// then wins: nothing is saved after it.
     /// </summary>
     public async Task<string?> CheckpointAsync(ClaimedRun run, string stepId, string resultJson, DateTimeOffset now, CancellationToken ct)
     {
@@ -170,6 +172,7 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
             INSERT INTO workflow_steps (run_id, step_id, tenant_id, result, completed_at)
             SELECT id, @step, tenant_id, @result, @now FROM workflow_runs
             WHERE id = @run AND status = 'running' AND lease_owner = @lease
+            FOR SHARE
             ON CONFLICT (run_id, step_id) DO NOTHING;
             SELECT result::text FROM workflow_steps WHERE run_id = @run AND step_id = @step;
             """);

@@ -59,4 +59,52 @@ public sealed class CheckpointTests(WorkflowDatabase db) : IClassFixture<Workflo
         Assert.Equal(1, await db.EffectsAsync(runId, "record"));
         Assert.Equal(["record"], await StepsAsync(runId));
     }
+
+    [Fact]
+    public async Task ACheckpointWaitsForACancelStillInFlightAndIsNotWrittenAfterIt()
+    {
+        var inFirstStep = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mayFinish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reachedSecond = false;
+        var registry = new WorkflowRegistry().Register<int>("checkpoint.cancelled-meanwhile", async (workflow, _) =>
+        {
+            await workflow.StepAsync("first", async (_, _) =>
+            {
+                inFirstStep.TrySetResult();
+                await mayFinish.Task;
+                return "SECRET-RESULT";
+            });
+            await workflow.StepAsync("second", (_, _) =>
+            {
+                reachedSecond = true;
+                return Task.FromResult(0);
+            });
+        });
+        // Rare heartbeats: the checkpoint's own fence is what is tested, not a heartbeat noticing the cancel.
+        var options = RunningWorker.Fast() with { LeaseDuration = TimeSpan.FromMinutes(10), HeartbeatInterval = TimeSpan.FromMinutes(5) };
+        await using var worker = await RunningWorker.StartAsync(db.App, registry, options);
+        var runId = await db.StartAsync(new WorkflowClient(registry), "checkpoint.cancelled-meanwhile", 0);
+        await inFirstStep.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A cancel inside a longer transaction (an erasure's), not committed yet when the step ends.
+        await using var connection = await db.Superuser.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var cancel = new Npgsql.NpgsqlCommand(
+            "UPDATE workflow_runs SET status = 'cancelled', completed_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL WHERE id = $1",
+            connection, transaction))
+        {
+            cancel.Parameters.Add(new Npgsql.NpgsqlParameter { Value = runId });
+            Assert.Equal(1, await cancel.ExecuteNonQueryAsync());
+        }
+        mayFinish.SetResult();
+        await Eventually.TrueAsync(async () => await db.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO workflow_steps%'") > 0
+            || (await StepsAsync(runId)).Count > 0, what: "the checkpoint to wait for the cancel (or, unfenced, to be written)");
+        await transaction.CommitAsync();
+
+        await Eventually.TrueAsync(() => Task.FromResult(worker.Worker.RunsInFlight == 0), what: "the worker to let the run go");
+        Assert.Empty(await StepsAsync(runId));
+        Assert.False(reachedSecond);
+        Assert.Equal(WorkflowStatus.Cancelled, await db.StatusAsync(runId));
+    }
 }

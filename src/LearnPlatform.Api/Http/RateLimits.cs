@@ -22,6 +22,9 @@ public static class RateLimitPolicies
     /// <summary>Code runs in the sandbox (a candidate's run, an author's check): per principal.</summary>
     public const string CodeRuns = "code_runs";
 
+    /// <summary>A user's data export and erasure, together: per principal (the caller, not the subject).</summary>
+    public const string Privacy = "privacy";
+
     internal static readonly IReadOnlyDictionary<string, (RateLimitPolicyOptions Defaults, bool PerPrincipal)> All =
         new Dictionary<string, (RateLimitPolicyOptions, bool)>(StringComparer.Ordinal)
         {
@@ -29,6 +32,7 @@ public static class RateLimitPolicies
             [ExamListing] = (new RateLimitPolicyOptions { PermitLimit = 100, WindowSeconds = 60 }, true),
             [GuestSessions] = (new RateLimitPolicyOptions { PermitLimit = 10, WindowSeconds = 60 }, false),
             [CodeRuns] = (new RateLimitPolicyOptions { PermitLimit = 20, WindowSeconds = 60 }, true),
+            [Privacy] = (new RateLimitPolicyOptions { PermitLimit = 5, WindowSeconds = 3600 }, true),
         };
 }
 

@@ -53,10 +53,10 @@ public static class MembersApi
         var role = call.Body.Role!;
         var now = time.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var previous = await LockAsync(db, caller.TenantId, call.Uid, ct);
+        var previous = await LastAdminRule.LockAsync(db, caller.TenantId, call.Uid, ct);
         if (previous.Role == Roles.Admin && role != Roles.Admin && previous.IsLastAdmin)
         {
-            return LastAdmin();
+            return LastAdminRule.Refusal();
         }
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO memberships (tenant_id, uid, role, created_at, updated_at) VALUES ({caller.TenantId}, {call.Uid}, {role}, {now}, {now})
@@ -74,14 +74,14 @@ public static class MembersApi
         [AsParameters] RemoveMemberCall call, Caller caller, LearnPlatformDbContext db, TenantMembershipLookup memberships, TimeProvider time, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var previous = await LockAsync(db, caller.TenantId, call.Uid, ct);
+        var previous = await LastAdminRule.LockAsync(db, caller.TenantId, call.Uid, ct);
         if (previous.Role is null)
         {
             return Problems.NotFound("The member");
         }
         if (previous.Role == Roles.Admin && previous.IsLastAdmin)
         {
-            return LastAdmin();
+            return LastAdminRule.Refusal();
         }
         await db.Memberships.Where(m => m.TenantId == caller.TenantId && m.Uid == call.Uid).ExecuteDeleteAsync(ct);
         AuditTrail.Record(db, caller, time.Now(), AuditActions.MemberRemove, $"member/{call.Uid}", new { previous_role = previous.Role });
@@ -90,22 +90,6 @@ public static class MembersApi
         memberships.Forget(caller.TenantId, call.Uid);
         return TypedResults.NoContent();
     }
-
-    /// <summary>
-    /// The member's current role, and whether they are the tenant's only admin. Every admin row is locked first, so
-    /// two admins demoting each other at once cannot both succeed: the second sees the first's change and gets 409.
-    /// </summary>
-    private static async Task<(string? Role, bool IsLastAdmin)> LockAsync(LearnPlatformDbContext db, Guid tenantId, string uid, CancellationToken ct)
-    {
-        var admins = await db.Database
-            .SqlQuery<string>($"SELECT uid AS \"Value\" FROM memberships WHERE tenant_id = {tenantId} AND role = 'admin' ORDER BY uid FOR UPDATE")
-            .ToListAsync(ct);
-        var role = await db.Memberships.Where(m => m.TenantId == tenantId && m.Uid == uid).Select(m => m.Role).SingleOrDefaultAsync(ct);
-        return (role, admins.Count == 1 && admins[0] == uid);
-    }
-
-    private static ProblemHttpResult LastAdmin() =>
-        Problems.Conflict("This is the tenant's last admin; make another member admin first.");
 
     public static MemberView ToView(this Membership m) => new(m.Uid, m.Role, m.CreatedAt, m.UpdatedAt);
 }

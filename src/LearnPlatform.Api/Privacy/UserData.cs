@@ -1,3 +1,7 @@
+using System.Collections.Frozen;
+using LearnPlatform.Api.Audit;
+using LearnPlatform.Core.Data;
+
 namespace LearnPlatform.Api.Privacy;
 
 /// <summary>
@@ -12,4 +16,19 @@ public static class UserData
 
     /// <summary>Resources named after the user themself, as the audit trail writes them (candidate/{uid} and the like).</summary>
     public const string OwnResources = "ARRAY['candidate/' || {1}, 'user/' || {1}, 'member/' || {1}]";
+
+    /// <summary>
+    /// Names the audit trail gives actors that are not users (the worker's "system", the CLI's "operator", a sign-in
+    /// failure's "anonymous", an aggregated row's "*"), role names, and the prefixes of guests' actors and of erasure's
+    /// pseudonyms. No user's data is held under them, so export and erasure answer 404 for them.
+    /// </summary>
+    private static readonly FrozenSet<string> NotUsers = new[]
+    {
+        "system", AuditActions.OperatorActor, AuditActions.AnonymousActor, "*", Roles.Candidate, Roles.Author, Roles.Admin, "guest",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly string[] NotUserPrefixes = ["guest:", "erased:"];
+
+    public static bool IsNotAUser(string uid) =>
+        NotUsers.Contains(uid) || NotUserPrefixes.Any(p => uid.StartsWith(p, StringComparison.Ordinal));
 }

@@ -50,10 +50,13 @@ public static class UserErasure
                     .SetProperty(g => g.AutoFeedback, (string?)null)
                     .SetProperty(g => g.OverrideReason, g => g.OverrideReason == null ? null : ErasedReason), ct),
             // An attempt still open ends now: a save racing the erasure re-checks the status and stores nothing.
+            // No grading run is current any more: a step of one already under way (its save waits for these row locks)
+            // finds none, and writes no grade or feedback after the erasure.
             ["exam_sessions"] = await db.Sessions
                 .Where(s => sessions.Contains(s.Id))
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.CandidateUid, pseudonym)
+                    .SetProperty(x => x.GradingRunId, (Guid?)null)
                     .SetProperty(x => x.SubmittedAt, x => x.Status == SessionStatus.InProgress ? (now < x.Deadline ? now : x.Deadline) : x.SubmittedAt)
                     .SetProperty(x => x.Status, x => x.Status == SessionStatus.InProgress ? SessionStatus.Submitted : x.Status), ct),
             ["question_grades_overridden_by"] = await db.QuestionGrades

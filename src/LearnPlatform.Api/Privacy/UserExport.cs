@@ -1,4 +1,3 @@
-using System.Data;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using LearnPlatform.Core.Data;
@@ -9,8 +8,10 @@ namespace LearnPlatform.Api.Privacy;
 
 /// <summary>
 /// Everything held about a user in one tenant, streamed as one JSON document: one query per table (no N+1), each row
-/// written as it is read, exactly as stored (to_jsonb of the row), all from one repeatable-read snapshot so the sections
-/// agree with each other.
+/// written as it is read, as stored (to_jsonb of the row), all from one repeatable-read snapshot so the sections agree
+/// with each other. Fields about other people are left out: who else acted (an audit row's actor and client address, a
+/// grade's or an accommodation's staff uid), and of rows about someone else that the user only acted on as staff,
+/// everything but what the user did. Every lookup goes through an index (the subject's uid or session ids).
 /// </summary>
 public static class UserExport
 {
@@ -20,8 +21,15 @@ public static class UserExport
         ("memberships", "SELECT to_jsonb(m) - 'tenant_id' FROM memberships m WHERE m.tenant_id = {0} AND m.uid = {1}"),
         ("exam_sessions", "SELECT to_jsonb(s) - 'tenant_id' FROM exam_sessions s WHERE s.tenant_id = {0} AND s.candidate_uid = {1} ORDER BY s.started_at, s.id"),
         ("session_responses", $"SELECT to_jsonb(r) - 'tenant_id' FROM session_responses r WHERE r.tenant_id = {{0}} AND r.session_id IN ({UserData.SessionIds}) ORDER BY r.session_id, r.question_id"),
+        // Grades of the user's answers (without the uid of staff who overrode them), and the overrides the user made
+        // as staff on other people's answers (only the override: the answer's grade and feedback are theirs).
         ("question_grades", $$"""
-            SELECT to_jsonb(g) - 'tenant_id' FROM question_grades g
+            SELECT CASE
+                WHEN g.session_id NOT IN ({{UserData.SessionIds}}) THEN jsonb_build_object('session_id', g.session_id,
+                    'question_id', g.question_id, 'override_score', g.override_score, 'overridden_by', g.overridden_by, 'overridden_at', g.overridden_at)
+                WHEN g.overridden_by = {1} THEN to_jsonb(g) - 'tenant_id'
+                ELSE to_jsonb(g) - 'tenant_id' - 'overridden_by' END
+            FROM question_grades g
             WHERE g.tenant_id = {0} AND (g.session_id IN ({{UserData.SessionIds}}) OR g.overridden_by = {1})
             ORDER BY g.session_id, g.question_id
             """),
@@ -32,7 +40,15 @@ public static class UserExport
             SELECT to_jsonb(e) - 'tenant_id' - 'session_day' FROM telemetry_events e
             WHERE e.tenant_id = {0} AND e.session_id IN ({{UserData.SessionIds}}) ORDER BY e.session_id, e.id
             """),
-        ("accommodations", "SELECT to_jsonb(a) - 'tenant_id' FROM accommodations a WHERE a.tenant_id = {0} AND (a.candidate_uid = {1} OR a.updated_by = {1}) ORDER BY a.created_at, a.id"),
+        // The user's accommodations (without the staff uid that set them), and those the user set for others as staff
+        // (which paper and when only: whom, and how much extra time they need, is theirs).
+        ("accommodations", """
+            SELECT CASE
+                WHEN a.candidate_uid IS DISTINCT FROM {1} THEN jsonb_build_object('id', a.id, 'paper_id', a.paper_id, 'updated_by', a.updated_by, 'updated_at', a.updated_at)
+                WHEN a.updated_by = {1} THEN to_jsonb(a) - 'tenant_id'
+                ELSE to_jsonb(a) - 'tenant_id' - 'updated_by' END
+            FROM accommodations a WHERE a.tenant_id = {0} AND (a.candidate_uid = {1} OR a.updated_by = {1}) ORDER BY a.created_at, a.id
+            """),
         ("consents", "SELECT to_jsonb(c) - 'tenant_id' FROM consents c WHERE c.tenant_id = {0} AND c.uid = {1} ORDER BY c.flag"),
         // AI call counters: the author's per-day counters, and those of the user's sessions.
         ("ai_usage_counters", $$"""
@@ -50,12 +66,20 @@ public static class UserExport
             SELECT jsonb_build_object('paper_id', v.paper_id, 'version', v.version, 'published_by', v.published_by, 'published_at', v.published_at)
             FROM paper_versions v WHERE v.tenant_id = {0} AND v.published_by = {1} ORDER BY v.published_at, v.paper_id
             """),
+        // Events the user did, about the user or one of their sessions, and refusals of a route naming them. Of events
+        // someone else did, the actor and their client address are left out; of the user's own acts on another user
+        // (candidate/<uid>, member/<uid>), that user's uid.
         ("audit_events", $$"""
-            SELECT to_jsonb(a) - 'tenant_id' FROM audit_events a
+            SELECT CASE
+                WHEN a.actor <> {1} THEN to_jsonb(a) - 'tenant_id' - 'route_uid' - 'actor' - 'client_ip'
+                WHEN split_part(a.resource, '/', 1) IN ('candidate', 'member', 'user') AND a.resource <> ALL ({{UserData.OwnResources}})
+                    THEN to_jsonb(a) - 'tenant_id' - 'route_uid' || jsonb_build_object('resource', split_part(a.resource, '/', 1))
+                ELSE to_jsonb(a) - 'tenant_id' - 'route_uid' END
+            FROM audit_events a
             WHERE a.tenant_id = {0}
               AND (a.actor = {1} OR a.resource = ANY ({{UserData.OwnResources}})
-                   OR a.resource IN (SELECT 'session/' || id FROM ({{UserData.SessionIds}}) s)
-                   OR jsonb_path_exists(a.details, '$.** ? (@ == $u)', jsonb_build_object('u', {1}::text)))
+                   OR a.resource = ANY (ARRAY(SELECT 'session/' || id FROM ({{UserData.SessionIds}}) s))
+                   OR a.route_uid = {1})
             ORDER BY a.occurred_at, a.id
             """),
         // The LTI user behind the uid, their launches (without the hash of their one-time secret) and launched sessions.
@@ -67,9 +91,9 @@ public static class UserExport
     /// <summary>Every section of an export, in order: the application's tables, then the workflow engine's.</summary>
     public static IReadOnlyList<string> SectionNames { get; } = [.. Sections.Select(s => s.Table), "workflow_runs", "workflow_steps"];
 
+    /// <summary>Writes the export, inside the caller's repeatable-read transaction (which the caller ends).</summary>
     public static async Task WriteAsync(LearnPlatformDbContext db, Stream body, Guid tenantId, string uid, DateTimeOffset now, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         // Timestamps inside the rows come out in UTC, like the rest of the API.
         await db.Database.ExecuteSqlAsync($"SET LOCAL TimeZone = 'UTC'", ct);
 
@@ -93,7 +117,6 @@ public static class UserExport
         writer.WriteEndObject();
         writer.WriteEndObject();
         await writer.FlushAsync(ct);
-        await transaction.CommitAsync(ct);
     }
 
     private static async Task WriteSectionAsync(Utf8JsonWriter writer, string table, IAsyncEnumerable<string> rows, CancellationToken ct)

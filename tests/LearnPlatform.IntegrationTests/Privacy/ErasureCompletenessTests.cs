@@ -30,6 +30,7 @@ public sealed class ErasureCompletenessTests(AppFixture fixture) : IClassFixture
         ["retention_settings"] = "a tenant's session retention in days; who changed it is in the audit trail",
         ["audit_retention_floor"] = "one row: the shortest audit retention the purge accepts",
         ["attempt_ledger"] = "attempts per paper under an HMAC of tenant, uid and paper whose key is not in the database; kept through erasure so attempt limits hold (GDPR Art. 17(3)(b))",
+        ["workflow_run_values"] = "a lookup copy of the string values in workflow_runs.input (exported with the runs), rewritten by a trigger when erasure rewrites the input",
     };
 
     private TestApp App => fixture.App;

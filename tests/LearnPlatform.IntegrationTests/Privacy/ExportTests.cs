@@ -71,6 +71,32 @@ public sealed class ExportTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task ExportsLeaveOutOtherPeoplesUidsAddressesAndData()
+    {
+        var (t, _) = await AnsweredAsync();
+
+        var candidate = await t.CandidateClient.ExportSectionsAsync(t.Candidate.Uid);
+        var admin = await t.Admin.ExportSectionsAsync(t.AdminUser.Uid);
+
+        // The candidate sees what staff did to their data, not who did it or from where.
+        Assert.DoesNotContain(t.AdminUser.Uid, candidate.GetRawText(), StringComparison.Ordinal);
+        var audit = candidate.GetProperty("audit_events").EnumerateArray().ToList();
+        var byStaff = audit.Where(a => a.GetProperty("action").GetString() is "grade.override" or "accommodation.set").ToList();
+        Assert.Equal(2, byStaff.Count);
+        Assert.All(byStaff, a => Assert.False(a.TryGetProperty("actor", out _) || a.TryGetProperty("client_ip", out _)));
+        Assert.Equal(t.Candidate.Uid, audit.Single(a => a.GetProperty("action").GetString() == "session.start").GetProperty("actor").GetString());
+        var grade = candidate.GetProperty("question_grades").EnumerateArray().Single(g => g.GetProperty("question_id").GetString() == "q4");
+        Assert.False(grade.TryGetProperty("overridden_by", out _));
+        Assert.False(Assert.Single(candidate.GetProperty("accommodations").EnumerateArray()).TryGetProperty("updated_by", out _));
+        // The admin sees what they did as staff, not the candidate's uid, grades or accommodation.
+        Assert.DoesNotContain(t.Candidate.Uid, admin.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(["overridden_at", "overridden_by", "override_score", "question_id", "session_id"],
+            Assert.Single(admin.GetProperty("question_grades").EnumerateArray()).EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["id", "paper_id", "updated_at", "updated_by"],
+            Assert.Single(admin.GetProperty("accommodations").EnumerateArray()).EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task AdminExportingAUidWithNoDataGetsEverySectionEmpty()
     {
         var t = await App.PrivacyTenantAsync();

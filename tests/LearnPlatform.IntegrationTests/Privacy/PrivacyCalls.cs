@@ -117,6 +117,15 @@ public static class PrivacySeeds
         return (Guid)(await command.ExecuteScalarAsync())!;
     }
 
+    public static async Task<string> CandidateOfAsync(this TestApp app, Guid session)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(app.Database.SuperuserConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT candidate_uid FROM exam_sessions WHERE id = @s", connection);
+        command.Parameters.AddWithValue("s", session);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>A statement as the superuser, past row-level security.</summary>
     public static async Task ExecuteAsync(this TestApp app, string sql, params (string Name, object Value)[] parameters)
     {

@@ -149,7 +149,8 @@ public sealed partial class GradingActivities(
     {
         await using var db = DataServiceCollectionExtensions.CreateContext(dataSource, activity.TenantId);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // The row lock orders this save with human overrides and with a regrade replacing the run.
+        // The row lock orders this save with human overrides, with a regrade replacing the run, and with an erasure
+        // (which clears grading_run_id): a save that waited for either finds no row and writes nothing.
         var session = await db.Sessions
             .FromSql($"SELECT * FROM exam_sessions WHERE id = {input.SessionId} AND grading_run_id = {activity.RunId} FOR UPDATE")
             .SingleOrDefaultAsync(ct);
