@@ -79,6 +79,9 @@ public sealed class RedactionTests(RedactionTests.GeminiRefusingFixture fixture)
         ["POST /api/v1/sessions"] = new(1, (_, _) => "/api/v1/sessions", w => new JsonObject { ["paper_id"] = w.Paper.ToString() }),
         ["PUT /api/v1/sessions/{id:guid}/responses/{questionId}"] = new(1, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/responses/q3",
             _ => new JsonObject { ["answer"] = AnswerCanary }),
+        // Not audio, and q3 is no spoken question: the refusal is what this test reads for secrets.
+        ["PUT /api/v1/sessions/{id:guid}/responses/{questionId}/audio"] = new(1, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}/responses/q3/audio",
+            _ => new JsonObject { ["answer"] = AnswerCanary }),
         ["GET /api/v1/sessions/{id:guid}"] = new(2, (w, guest) => $"/api/v1/sessions/{SessionOf(w, guest)}"),
         ["PUT /api/v1/accommodations/{candidateUid}"] = new(2, (w, _) => $"/api/v1/accommodations/{w.CandidateUid}", _ => new JsonObject { ["extra_minutes"] = 5 }),
         ["DELETE /api/v1/accommodations/{candidateUid}"] = new(3, (w, _) => $"/api/v1/accommodations/{w.CandidateUid}"),
