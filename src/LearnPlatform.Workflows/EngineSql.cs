@@ -23,13 +23,17 @@ internal static class EngineSql
     /// expire and the run is rescued and runs again; runs are at least once either way. Checkpoints and everything else
     /// commit durably.
     /// </summary>
-    public const string LeaseBookkeeping = "SET LOCAL synchronous_commit = off;\n";
+    /// <remarks>
+    /// Set with set_config in the same statement as <see cref="EngineOn"/>, not with SET LOCAL: Npgsql sends a batch's
+    /// statements in the extended protocol, where PostgreSQL logs a warning for every SET LOCAL outside BEGIN.
+    /// </remarks>
+    public const string EngineOnLeaseBookkeeping = "SELECT set_config('app.workflow_engine', 'on', true), set_config('synchronous_commit', 'off', true);\n";
 
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql) => new(EngineOn + sql, connection);
 
-    public static NpgsqlCommand LeaseCommand(NpgsqlConnection connection, string sql) => new(EngineOn + LeaseBookkeeping + sql, connection);
+    public static NpgsqlCommand LeaseCommand(NpgsqlConnection connection, string sql) => new(EngineOnLeaseBookkeeping + sql, connection);
 
-    /// <summary>Runs an engine command and moves past the result of its set_config (SET produces none).</summary>
+    /// <summary>Runs an engine command and moves past the result of its set_config.</summary>
     public static async Task<NpgsqlDataReader> ReaderAsync(NpgsqlCommand command, CancellationToken ct)
     {
         var reader = await command.ExecuteReaderAsync(ct);
