@@ -89,6 +89,9 @@ public sealed class RunAndCounterRetentionTests(AppFixture fixture) : IClassFixt
     }
 
     [Theory]
+    [InlineData("SELECT * FROM retention_purge_sessions(29, 30, 100)")]
+    [InlineData("SELECT * FROM retention_purge_sessions(365, 0, 100)")]
+    [InlineData("SELECT * FROM retention_purge_sessions(365, 30, 0)")]
     [InlineData("SELECT workflow_purge_finished(now() - interval '1 hour', 100)")]
     [InlineData("SELECT workflow_purge_finished(now() - interval '30 days', 0)")]
     [InlineData("SELECT retention_purge_counters(0)")]

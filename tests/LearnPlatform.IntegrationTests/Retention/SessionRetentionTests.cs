@@ -148,21 +148,6 @@ public sealed class SessionRetentionTests(AppFixture fixture) : IClassFixture<Ap
         Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM guest_tokens WHERE session_id = @s", ("s", sessions[1])));
     }
 
-    [Theory]
-    [InlineData("SELECT * FROM retention_purge_sessions(29, 30, 100)")]
-    [InlineData("SELECT * FROM retention_purge_sessions(365, 0, 100)")]
-    [InlineData("SELECT * FROM retention_purge_sessions(365, 30, 0)")]
-    public async Task ThePurgeFunctionRefusesTheApplicationRoleRetentionsBelowItsFloors(string sql)
-    {
-        await using var connection = new NpgsqlConnection(App.Database.AppConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-
-        var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
-
-        Assert.Equal(PostgresErrorCodes.InvalidParameterValue, error.SqlState);
-    }
-
     [Fact]
     public async Task TheApplicationRoleCannotDeleteSessionsItself()
     {
