@@ -43,16 +43,14 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
     private async Task<StartOutcome> TryStartAsync(Caller caller, Guid paperId, CancellationToken ct)
     {
         var now = time.Now();
-        var published = await db.PublishedVersions(caller.TenantId).SingleOrDefaultAsync(v => v.PaperId == paperId, ct);
-        if (published is null)
+        var facts = await StartFactsAsync(caller, paperId, ct);
+        var published = facts is null ? null : await papers.GetAsync(db, paperId, facts.PublishedVersion, ct);
+        if (facts is null || published is null)
         {
             return new StartOutcome.PaperNotFound();
         }
 
-        var open = await db.Sessions
-            .Where(s => s.PaperId == paperId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid && s.Status == SessionStatus.InProgress)
-            .SingleOrDefaultAsync(ct);
-        if (open is not null)
+        if (facts.Open is { } open)
         {
             if (open.Deadline > now)
             {
@@ -63,22 +61,21 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
             await SessionCloser.CloseAsync(db, workflows, open, now, ct);
         }
 
-        var attemptsUsed = await AttemptsUsedAsync(db, ledger, caller, paperId, ct);
-        if (attemptsUsed >= published.Content.MaxAttempts)
+        if (facts.AttemptsUsed >= published.MaxAttempts)
         {
-            return new StartOutcome.AttemptsUsedUp(published.Content.MaxAttempts);
+            return new StartOutcome.AttemptsUsedUp(published.MaxAttempts);
         }
 
         var session = new ExamSession
         {
             TenantId = caller.TenantId,
             PaperId = paperId,
-            PaperVersion = published.Version,
+            PaperVersion = facts.PublishedVersion,
             CandidateUid = caller.Uid,
-            Attempt = attemptsUsed + 1,
+            Attempt = facts.AttemptsUsed + 1,
             StartedAt = now,
-            Deadline = now + await TimeAllowedAsync(caller, paperId, published.Content.TimeLimitSeconds, ct),
-            Layout = SessionLayout.Create(published.Content, RandomNumberGenerator.GetInt32(int.MaxValue)),
+            Deadline = now + ExtraTime.Apply(TimeSpan.FromSeconds(published.TimeLimitSeconds), facts.Accommodation),
+            Layout = SessionLayout.Create(published, RandomNumberGenerator.GetInt32(int.MaxValue)),
         };
         db.Sessions.Add(session);
         AuditTrail.Record(db, caller, now, "session.start", $"session/{session.Id}", new { paper_id = paperId, session.Attempt });
@@ -87,29 +84,40 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
         await ledger.RecordAsync(db, caller.TenantId, [new AttemptUsed(caller.Uid, paperId, session.Attempt)], now, ct);
         await GradingRuns.ScheduleDeadlineAsync(workflows, db, session, ct);
         await transaction.CommitAsync(ct);
-        return new StartOutcome.Started(session, published.Content);
+        return new StartOutcome.Started(session, published);
     }
+
+    private sealed record StartFacts(int PublishedVersion, ExamSession? Open, int AttemptsUsed, Accommodation? Accommodation);
+
+    /// <summary>
+    /// In one query, what a start decides on: the paper's published version (its content is cached), the caller's open
+    /// session of it, the attempts they have used, and their accommodation (the paper's own if set, else the tenant-wide one).
+    /// </summary>
+    private Task<StartFacts?> StartFactsAsync(Caller caller, Guid paperId, CancellationToken ct) =>
+        db.Papers
+            .Where(p => p.Id == paperId && p.TenantId == caller.TenantId && p.PublishedVersion != null)
+            .Select(p => new StartFacts(
+                p.PublishedVersion!.Value,
+                db.Sessions.FirstOrDefault(s => s.PaperId == paperId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid && s.Status == SessionStatus.InProgress),
+                AttemptsUsed(db, ledger, caller, paperId).Max(a => (int?)a) ?? 0,
+                db.Accommodations
+                    .Where(a => a.TenantId == caller.TenantId && a.CandidateUid == caller.Uid && (a.PaperId == paperId || a.PaperId == null))
+                    .OrderBy(a => a.PaperId == null)
+                    .FirstOrDefault()))
+            .SingleOrDefaultAsync(ct);
 
     /// <summary>
     /// How many attempts at the paper the caller has started (what the exam preview's attempts_left counts down from):
     /// the higher of their sessions' count and the attempt ledger's, which survives their erasure. One query.
     /// </summary>
     public static async Task<int> AttemptsUsedAsync(LearnPlatformDbContext db, AttemptLedger ledger, Caller caller, Guid paperId, CancellationToken ct) =>
-        await db.Sessions
+        await AttemptsUsed(db, ledger, caller, paperId).MaxAsync(a => (int?)a, ct) ?? 0;
+
+    private static IQueryable<int> AttemptsUsed(LearnPlatformDbContext db, AttemptLedger ledger, Caller caller, Guid paperId) =>
+        db.Sessions
             .Where(s => s.PaperId == paperId && s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid)
             .Select(s => s.Attempt)
-            .Concat(ledger.Recorded(db, caller.TenantId, caller.Uid, paperId))
-            .MaxAsync(a => (int?)a, ct) ?? 0;
-
-    /// <summary>The time limit stretched by the candidate's accommodation: the paper's own if set, else the tenant-wide one.</summary>
-    private async Task<TimeSpan> TimeAllowedAsync(Caller caller, Guid paperId, int timeLimitSeconds, CancellationToken ct)
-    {
-        var accommodation = await db.Accommodations
-            .Where(a => a.TenantId == caller.TenantId && a.CandidateUid == caller.Uid && (a.PaperId == paperId || a.PaperId == null))
-            .OrderBy(a => a.PaperId == null)
-            .FirstOrDefaultAsync(ct);
-        return ExtraTime.Apply(TimeSpan.FromSeconds(timeLimitSeconds), accommodation);
-    }
+            .Concat(ledger.Recorded(db, caller.TenantId, caller.Uid, paperId));
 }
 
 public static class ExtraTime
