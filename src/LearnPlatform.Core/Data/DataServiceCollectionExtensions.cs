@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,23 +21,51 @@ public static class DataServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The application role's pooled data source. Statements are prepared automatically once used a few times (unless
-    /// the connection string sets Max Auto Prepare itself): with row-level security, planning costs several times the
-    /// execution of the API's short queries, and Npgsql keeps prepared statements across the pool's reset (it then resets
-    /// without DEALLOCATE), so each physical connection plans each statement once.
+    /// The application role's pooled data source, with three defaults the connection string can override:
+    /// <list type="bullet">
+    /// <item>Statements are prepared automatically once used a few times (Max Auto Prepare): with row-level security,
+    /// planning costs several times the execution of the API's short queries, and Npgsql keeps prepared statements across
+    /// the pool's reset, so each physical connection plans each statement once.</item>
+    /// <item>At most <see cref="DefaultMaxPoolSize"/> connections (Maximum Pool Size) instead of Npgsql's 100: a class
+    /// pressing Start together otherwise grows the pool to 100 server processes, each forked, authenticated (SCRAM) and
+    /// planning from cold, all competing for the same cores; waiting a moment for a free connection is faster
+    /// (docs/benchmarks.md, G7). It also keeps a few replicas within the server's max_connections.</item>
+    /// <item>No GSS encryption attempt (Gss Encryption Mode): nothing here uses Kerberos, and each new connection would
+    /// otherwise try it first.</item>
+    /// </list>
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(string appConnectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(appConnectionString);
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        var settings = builder.ConnectionStringBuilder;
+        var named = NamedSettings(appConnectionString);
+        if (!named.Contains("maxautoprepare"))
         {
-            builder.ConnectionStringBuilder.MaxAutoPrepare = AutoPreparedStatements;
+            settings.MaxAutoPrepare = AutoPreparedStatements;
+        }
+        if (!named.Contains("maximumpoolsize") && !named.Contains("maxpoolsize"))
+        {
+            settings.MaxPoolSize = DefaultMaxPoolSize;
+        }
+        if (!named.Contains("gssencryptionmode"))
+        {
+            settings.GssEncryptionMode = GssEncryptionMode.Disable;
         }
         return builder.Build();
     }
 
     /// <summary>Statements each physical connection keeps prepared (the least used go first).</summary>
     public const int AutoPreparedStatements = 128;
+
+    /// <summary>Connections each process keeps at most, unless the connection string sets Maximum Pool Size.</summary>
+    public const int DefaultMaxPoolSize = 32;
+
+    /// <summary>The keywords the connection string sets, lower case without spaces.</summary>
+    private static HashSet<string> NamedSettings(string connectionString) =>
+        new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant())
+            .ToHashSet();
 
     /// <summary>A context outside dependency injection (CLI, migrations, seeding), acting for <paramref name="tenantId"/>.</summary>
     public static LearnPlatformDbContext CreateContext(NpgsqlDataSource dataSource, Guid? tenantId = null)
