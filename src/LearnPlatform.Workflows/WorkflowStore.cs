@@ -38,19 +38,24 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
         RETURNING d.token;
         """;
 
-    private const string ClaimSql = """
+    /// <summary>The claim itself; run after <see cref="EngineSql.EngineOnClaiming"/>, which keeps its plan to the index order.</summary>
+    internal const string ClaimDueSql = """
         UPDATE workflow_runs r
         SET status = 'running', lease_owner = @worker || '#' || gen_random_uuid(), lease_expires_at = now() + @lease, updated_at = @now
         FROM (
             SELECT id FROM workflow_runs
             WHERE status = 'pending' AND run_at <= @now AND workflow_type = ANY(@types)
-            ORDER BY run_at, id
+            ORDER BY run_at
             LIMIT @limit
             FOR UPDATE SKIP LOCKED
         ) due
         WHERE r.id = due.id
         RETURNING r.id, r.tenant_id, r.workflow_type, r.workflow_key, r.input::text, r.attempt, r.max_attempts, r.lease_owner,
             (SELECT json_object_agg(s.step_id, s.result)::text FROM workflow_steps s WHERE s.run_id = r.id);
+
+        """;
+
+    private const string ClaimSql = ClaimDueSql + """
         SELECT min(run_at) FROM workflow_runs WHERE status = 'pending' AND workflow_type = ANY(@types);
         """;
 
@@ -64,7 +69,7 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var complete = completions.Count > 0;
-        await using var command = EngineSql.LeaseCommand(connection, (complete ? CompleteSql : "") + (rescue ? RescueSql : "") + ClaimSql);
+        await using var command = new NpgsqlCommand(EngineSql.EngineOnClaiming + (complete ? CompleteSql : "") + (rescue ? RescueSql : "") + ClaimSql, connection);
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("lease", lease);
