@@ -4,7 +4,7 @@ using NpgsqlTypes;
 
 namespace LearnPlatform.Workflows.Tests;
 
-/// <summary>The claim statement's plan.</summary>
+/// <summary>The claim statement: its plan, and the worker's own connection it runs on.</summary>
 public sealed class ClaimTests(WorkflowDatabase db) : IClassFixture<WorkflowDatabase>
 {
     private async Task<List<string>> ClaimPlanAsync(string engineOn)
@@ -48,5 +48,25 @@ public sealed class ClaimTests(WorkflowDatabase db) : IClassFixture<WorkflowData
         Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("Bitmap", plan, StringComparison.Ordinal);
         Assert.Contains("Index Scan using ix_workflow_runs_status_run_at", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWorkerWhoseClaimConnectionIsKilledOpensAnotherAndGoesOnClaiming()
+    {
+        var registry = new WorkflowRegistry().Register<int>("claim.reconnect", async (workflow, n) =>
+            await workflow.StepAsync("only", (_, _) => Task.FromResult(n)));
+        await using var worker = await RunningWorker.StartAsync(db.App, registry);
+        var client = new WorkflowClient(registry);
+        await db.WaitForStatusAsync(await db.StartAsync(client, "claim.reconnect", 1), WorkflowStatus.Completed);
+
+        // The claim connection is the only one whose last statement is the claim's last (when the next run is due).
+        Assert.Equal(1L, await db.ScalarAsync<long>("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND query LIKE 'SELECT min(run_at) FROM workflow_runs WHERE status = ''pending''%'
+            """));
+
+        var afterwards = await db.StartAsync(client, "claim.reconnect", 2);
+        await db.WaitForStatusAsync(afterwards, WorkflowStatus.Completed);
     }
 }
