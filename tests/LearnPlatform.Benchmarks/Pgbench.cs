@@ -21,6 +21,10 @@ internal static partial class Pgbench
             "-T", seconds.ToString(CultureInfo.InvariantCulture), .. target];
         var before = meter?.Read();
         var output = await RunAsync(pgbench, connection.Password!, benchmark);
+        if (meter is not null)
+        {
+            await Task.Delay(500); // pgbench's backends exit after it does; their CPU counts once they have
+        }
         var cpu = meter?.Read() - before;
         var tps = Tps().Match(output);
         var latency = Latency().Match(output);
