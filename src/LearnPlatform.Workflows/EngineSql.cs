@@ -29,6 +29,16 @@ internal static class EngineSql
     /// </remarks>
     public const string EngineOnLeaseBookkeeping = "SELECT set_config('app.workflow_engine', 'on', true), set_config('synchronous_commit', 'off', true);\n";
 
+    /// <summary>
+    /// The claim statement's first statement: <see cref="EngineOnLeaseBookkeeping"/>, and for this transaction no sorts
+    /// or bitmap scans, so the claim reads the due runs in the order of the (status, run_at) index and stops at its limit.
+    /// Without that, a table whose statistics lag behind a burst of starts (autovacuum analyzes it a minute later, and
+    /// never before the first time) is estimated to hold a few pending runs, and the planner sorts every pending run at
+    /// every claim: 50 ms per claim with 13,000 queued, measured.
+    /// </summary>
+    public const string EngineOnClaiming =
+        "SELECT set_config('app.workflow_engine', 'on', true), set_config('synchronous_commit', 'off', true), set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true);\n";
+
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql) => new(EngineOn + sql, connection);
 
     public static NpgsqlCommand LeaseCommand(NpgsqlConnection connection, string sql) => new(EngineOnLeaseBookkeeping + sql, connection);

@@ -38,43 +38,78 @@ internal sealed class WorkflowStore(NpgsqlDataSource dataSource)
         RETURNING d.token;
         """;
 
-    private const string ClaimSql = """
+    /// <summary>The claim itself; run after <see cref="EngineSql.EngineOnClaiming"/>, which keeps its plan to the index order.</summary>
+    internal const string ClaimDueSql = """
         UPDATE workflow_runs r
         SET status = 'running', lease_owner = @worker || '#' || gen_random_uuid(), lease_expires_at = now() + @lease, updated_at = @now
         FROM (
             SELECT id FROM workflow_runs
             WHERE status = 'pending' AND run_at <= @now AND workflow_type = ANY(@types)
-            ORDER BY run_at, id
+            ORDER BY run_at
             LIMIT @limit
             FOR UPDATE SKIP LOCKED
         ) due
         WHERE r.id = due.id
         RETURNING r.id, r.tenant_id, r.workflow_type, r.workflow_key, r.input::text, r.attempt, r.max_attempts, r.lease_owner,
             (SELECT json_object_agg(s.step_id, s.result)::text FROM workflow_steps s WHERE s.run_id = r.id);
+
+        """;
+
+    private const string ClaimSql = ClaimDueSql + """
         SELECT min(run_at) FROM workflow_runs WHERE status = 'pending' AND workflow_type = ANY(@types);
         """;
 
     /// <summary>
-    /// One round trip and one commit: records <paramref name="completions"/>, optionally rescues expired leases, claims up
-    /// to <paramref name="limit"/> due runs of <paramref name="types"/> (with their checkpoints), and reads when the next
-    /// pending run is due.
+    /// One round trip and one commit, on the worker's <paramref name="claims"/> connection: records
+    /// <paramref name="completions"/>, optionally rescues expired leases, claims up to <paramref name="limit"/> due runs of
+    /// <paramref name="types"/> (with their checkpoints), and reads when the next pending run is due.
     /// </summary>
-    public async Task<ClaimResult> ClaimAsync(
-        string workerId, string[] types, int limit, DateTimeOffset now, TimeSpan lease, bool rescue, IReadOnlyList<Completion> completions, CancellationToken ct)
+    public static async Task<ClaimResult> ClaimAsync(
+        ClaimConnection claims, string workerId, string[] types, int limit, DateTimeOffset now, TimeSpan lease, bool rescue,
+        IReadOnlyList<Completion> completions, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
         var complete = completions.Count > 0;
-        await using var command = EngineSql.LeaseCommand(connection, (complete ? CompleteSql : "") + (rescue ? RescueSql : "") + ClaimSql);
-        command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("worker", workerId);
-        command.Parameters.AddWithValue("lease", lease);
-        command.Parameters.AddWithValue("types", types);
-        command.Parameters.AddWithValue("limit", limit);
+        try
+        {
+            var command = await claims.CommandAsync(complete, rescue, connection => ClaimCommand(connection, complete, rescue), ct);
+            command.Parameters["now"].Value = now;
+            command.Parameters["worker"].Value = workerId;
+            command.Parameters["lease"].Value = lease;
+            command.Parameters["types"].Value = types;
+            command.Parameters["limit"].Value = limit;
+            if (complete)
+            {
+                command.Parameters["done_ids"].Value = completions.Select(c => c.RunId).ToArray();
+                command.Parameters["done_tokens"].Value = completions.Select(c => c.LeaseToken).ToArray();
+            }
+            return await ReadClaimAsync(command, complete, rescue, ct);
+        }
+        catch
+        {
+            await claims.ResetAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A claim statement with typed parameters, so that it can be prepared; values are set per execution.</summary>
+    private static NpgsqlCommand ClaimCommand(NpgsqlConnection connection, bool complete, bool rescue)
+    {
+        var command = new NpgsqlCommand(EngineSql.EngineOnClaiming + (complete ? CompleteSql : "") + (rescue ? RescueSql : "") + ClaimSql, connection);
+        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz));
+        command.Parameters.Add(new NpgsqlParameter("worker", NpgsqlDbType.Text));
+        command.Parameters.Add(new NpgsqlParameter("lease", NpgsqlDbType.Interval));
+        command.Parameters.Add(new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text));
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer));
         if (complete)
         {
-            command.Parameters.AddWithValue("done_ids", completions.Select(c => c.RunId).ToArray());
-            command.Parameters.AddWithValue("done_tokens", completions.Select(c => c.LeaseToken).ToArray());
+            command.Parameters.Add(new NpgsqlParameter("done_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid));
+            command.Parameters.Add(new NpgsqlParameter("done_tokens", NpgsqlDbType.Array | NpgsqlDbType.Text));
         }
+        return command;
+    }
+
+    private static async Task<ClaimResult> ReadClaimAsync(NpgsqlCommand command, bool complete, bool rescue, CancellationToken ct)
+    {
         await using var reader = await EngineSql.ReaderAsync(command, ct);
 
         var completed = new HashSet<string>(StringComparer.Ordinal);

@@ -157,6 +157,7 @@ public sealed class WorkflowWorker : BackgroundService
     {
         var nextRescue = time.GetUtcNow();
         var done = new List<(Completion Completion, TaskCompletionSource<bool> Recorded)>();
+        await using var claims = new ClaimConnection(dataSource);
         while (!stoppingToken.IsCancellationRequested)
         {
             await GatherCompletionsAsync(done, stoppingToken);
@@ -170,7 +171,7 @@ public sealed class WorkflowWorker : BackgroundService
                 ClaimResult claimed;
                 try
                 {
-                    claimed = await store.ClaimAsync(WorkerId, types, Math.Max(free, 0), now, options.LeaseDuration, rescue, [.. done.Select(d => d.Completion)], stoppingToken);
+                    claimed = await WorkflowStore.ClaimAsync(claims, WorkerId, types, Math.Max(free, 0), now, options.LeaseDuration, rescue, [.. done.Select(d => d.Completion)], stoppingToken);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {

@@ -32,16 +32,25 @@ internal static class EngineMode
             var pgbenchDb = await cluster.Provisioner.EnsureDatabaseAsync("bench_pgbench");
 
             Report.Machine(durable);
-            var pgbench = await Pgbench.RunAsync(PostgresBinaries.FindBinDirectory(), pgbenchDb.OwnerConnectionString, clients: concurrency, threads: 2, pgbenchSeconds);
+            var meter = CpuMeter.Available ? new CpuMeter(Path.Combine(root, "data")) : null;
+            var pgbench = await Pgbench.RunAsync(PostgresBinaries.FindBinDirectory(), pgbenchDb.OwnerConnectionString, clients: concurrency, threads: 2, pgbenchSeconds, meter);
             Report.Line("yardstick", pgbench.Command, $"{pgbench.Tps:0} tps, latency average {pgbench.LatencyAverageMs:0.00} ms");
+            if (pgbench.Cpu is { } pgbenchCpu)
+            {
+                Report.Line("yardstick", "CPU", pgbenchCpu.Per(pgbench.Transactions, "pgbench", "transaction"));
+            }
 
             await using var dataSource = NpgsqlDataSource.Create(engineDb.AppConnectionString);
             var best = 0.0;
             foreach (var workers in workerCounts)
             {
-                var runsPerSecond = await ThroughputAsync(dataSource, runs, workers, concurrency);
+                var (runsPerSecond, runsCpu, commitsPerRun) = await ThroughputAsync(dataSource, runs, workers, concurrency, meter);
                 best = Math.Max(best, runsPerSecond);
                 Report.Line("G3", $"no-op runs, {runs} runs, {workers} worker(s) x {concurrency}", $"{runsPerSecond:0} runs/s", runsPerSecond / pgbench.Tps, 1.0, "pgbench tps");
+                if (runsCpu is { } cpu)
+                {
+                    Report.Line("G3", "CPU", $"{cpu.Per(runs, "engine and benchmark", "run")}, {commitsPerRun:0.00} commits per run");
+                }
             }
 
             var (p50, p99) = await LatencyAsync(dataSource, latencySamples, workers: 2, concurrency);
@@ -61,9 +70,10 @@ internal static class EngineMode
     }
 
     // Enqueues every run first, then starts the workers and times them until the last run is completed.
-    private static async Task<double> ThroughputAsync(NpgsqlDataSource dataSource, int runs, int workers, int concurrency)
+    private static async Task<(double RunsPerSecond, CpuMeter.Sample? Cpu, double CommitsPerRun)> ThroughputAsync(
+        NpgsqlDataSource dataSource, int runs, int workers, int concurrency, CpuMeter? meter)
     {
-        var type = $"bench.noop.{workers}";
+        var type = $"bench.noop.{workers}.{Guid.NewGuid():N}";
         var registry = new WorkflowRegistry().Register<int>(type, async (workflow, _) =>
             await workflow.StepAsync("noop", (_, _) => Task.FromResult(0)));
         var client = new WorkflowClient(registry);
@@ -80,15 +90,25 @@ internal static class EngineMode
             }
         }
 
+        var commitsBefore = await CommitsAsync(dataSource);
+        var cpuBefore = meter?.Read();
         var clock = Stopwatch.StartNew();
         var started = await StartWorkersAsync(dataSource, registry, workers, concurrency);
-        while (await CompletedAsync(dataSource, type) < runs)
+        while (await UnfinishedAsync(dataSource, type))
         {
             await Task.Delay(20);
         }
         var elapsed = clock.Elapsed;
+        var cpu = meter?.Read() - cpuBefore;
         await StopAsync(started);
-        return runs / elapsed.TotalSeconds;
+        await Task.Delay(1500); // idle backends report their statistics within a second
+        var commits = await CommitsAsync(dataSource) - commitsBefore;
+        var completed = await CompletedAsync(dataSource, type);
+        if (completed != runs)
+        {
+            throw new InvalidOperationException($"{completed} of {runs} runs completed");
+        }
+        return (runs / elapsed.TotalSeconds, cpu, commits / (double)runs);
     }
 
     // Runs committed one at a time to idle workers: from the commit returning to the activity starting.
@@ -140,6 +160,31 @@ internal static class EngineMode
             await worker.StopAsync(CancellationToken.None);
             worker.Dispose();
         }
+    }
+
+    // Cheap enough to ask every 20 ms while the engine works, unlike a count of the completed runs (which grew with every
+    // round and took CPU from the engine): EXISTS stops at the first pending or running run.
+    private static async Task<bool> UnfinishedAsync(NpgsqlDataSource dataSource, string type)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT set_config('app.workflow_engine', 'on', true); SELECT EXISTS (SELECT FROM workflow_runs WHERE status IN ('pending', 'running') AND workflow_type = @type)", connection);
+        command.Parameters.AddWithValue("type", type);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        return reader.GetBoolean(0);
+    }
+
+    // Transactions committed in the engine's database (the statistics lag a little: read after the workers stopped).
+    private static async Task<long> CommitsAsync(NpgsqlDataSource dataSource)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_stat_clear_snapshot(); SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        return reader.GetInt64(0);
     }
 
     private static async Task<long> CompletedAsync(NpgsqlDataSource dataSource, string type)

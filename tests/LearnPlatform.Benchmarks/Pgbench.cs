@@ -8,9 +8,10 @@ namespace LearnPlatform.Benchmarks;
 /// <summary>PostgreSQL's own pgbench, against a scratch database of the same cluster: the yardstick for the engine's figures.</summary>
 internal static partial class Pgbench
 {
-    public sealed record Result(string Command, double Tps, double LatencyAverageMs);
+    /// <param name="Cpu">CPU spent during the timed run (pgbench and the cluster), when a meter was given.</param>
+    public sealed record Result(string Command, double Tps, double LatencyAverageMs, long Transactions, CpuMeter.Sample? Cpu);
 
-    public static async Task<Result> RunAsync(string binDirectory, string ownerConnectionString, int clients, int threads, int seconds)
+    public static async Task<Result> RunAsync(string binDirectory, string ownerConnectionString, int clients, int threads, int seconds, CpuMeter? meter = null)
     {
         var pgbench = Path.Combine(binDirectory, "pgbench");
         var connection = new NpgsqlConnectionStringBuilder(ownerConnectionString);
@@ -18,17 +19,26 @@ internal static partial class Pgbench
         await RunAsync(pgbench, connection.Password!, ["-i", "-s", "1", "-q", .. target]);
         string[] benchmark = ["-N", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", threads.ToString(CultureInfo.InvariantCulture),
             "-T", seconds.ToString(CultureInfo.InvariantCulture), .. target];
+        var before = meter?.Read();
         var output = await RunAsync(pgbench, connection.Password!, benchmark);
+        if (meter is not null)
+        {
+            await Task.Delay(500); // pgbench's backends exit after it does; their CPU counts once they have
+        }
+        var cpu = meter?.Read() - before;
         var tps = Tps().Match(output);
         var latency = Latency().Match(output);
-        if (!tps.Success || !latency.Success)
+        var transactions = Transactions().Match(output);
+        if (!tps.Success || !latency.Success || !transactions.Success)
         {
             throw new InvalidOperationException($"unexpected pgbench output:\n{output}");
         }
         return new Result(
             "pgbench " + string.Join(' ', benchmark[..^(target.Length)]),
             double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture),
-            double.Parse(latency.Groups[1].Value, CultureInfo.InvariantCulture));
+            double.Parse(latency.Groups[1].Value, CultureInfo.InvariantCulture),
+            long.Parse(transactions.Groups[1].Value, CultureInfo.InvariantCulture),
+            cpu);
     }
 
     private static async Task<string> RunAsync(string file, string password, string[] arguments)
@@ -52,4 +62,7 @@ internal static partial class Pgbench
 
     [GeneratedRegex(@"latency average = ([0-9.]+) ms")]
     private static partial Regex Latency();
+
+    [GeneratedRegex(@"number of transactions actually processed: ([0-9]+)")]
+    private static partial Regex Transactions();
 }
