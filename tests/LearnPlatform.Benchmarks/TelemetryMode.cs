@@ -35,6 +35,7 @@ internal static class TelemetryMode
         var culture = CultureInfo.InvariantCulture;
         var sockets = positional.Length > 0 ? int.Parse(positional[0], culture) : 200;
         var seconds = positional.Length > 1 ? int.Parse(positional[1], culture) : 20;
+        var writers = positional.Length > 2 ? positional[2] : null;
 
         var root = Directory.CreateTempSubdirectory("learnplatform-bench-pg-").FullName;
         await using var cluster = await LocalPostgresCluster.StartAsync(root, durable);
@@ -46,7 +47,7 @@ internal static class TelemetryMode
             var paper = await SeedGuestPaperAsync(db.OwnerConnectionString);
             Report.Machine(durable);
 
-            await using var app = await StartApiAsync(db.AppConnectionString);
+            await using var app = await StartApiAsync(db.AppConnectionString, writers);
             var baseUri = new Uri(app.Urls.First());
             using var http = new HttpClient { BaseAddress = baseUri };
             var clients = await OpenSocketsAsync(http, baseUri, paper, sockets);
@@ -85,7 +86,8 @@ internal static class TelemetryMode
         return 0;
     }
 
-    private static async Task<WebApplication> StartApiAsync(string appConnectionString)
+    /// <param name="writers">Telemetry:IngestWriters, or null for the service's default.</param>
+    private static async Task<WebApplication> StartApiAsync(string appConnectionString, string? writers)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration.Sources.Clear();
@@ -96,6 +98,7 @@ internal static class TelemetryMode
             ["Firebase:PublicKeysUrl"] = "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com",
             ["RateLimits:Policies:guest-sessions:PermitLimit"] = "100000",
             ["Telemetry:MaxEventsPerSecond"] = "1000000",
+            ["Telemetry:IngestWriters"] = writers,
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
