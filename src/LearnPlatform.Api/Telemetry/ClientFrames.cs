@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace LearnPlatform.Api.Telemetry;
 
@@ -46,7 +47,7 @@ public static class EventTypes
 /// Reads the client's frames strictly: unknown fields are refused rather than ignored, so nothing but the documented
 /// numbers can ride along (no text, no key codes, no recordings). Pure; the socket decides what a refusal costs.
 /// </summary>
-public static partial class ClientFrames
+public static class ClientFrames
 {
     public const int MaxFrameBytes = 4096;
     public const int MaxBatch = 50;
@@ -54,6 +55,8 @@ public static partial class ClientFrames
     public const int MaxQuestionIdLength = 200;
 
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 5 };
+
+    private static readonly (byte[] Utf8, string Name)[] TypeNames = [.. EventTypes.All.Select(t => (Encoding.UTF8.GetBytes(t), t))];
 
     /// <summary>The numbers each type may carry in data (all required for keystroke_stats), with their ranges.</summary>
     private static readonly Dictionary<string, (string Name, double Max, bool Integer)[]> DataFields = new(StringComparer.Ordinal)
@@ -151,42 +154,53 @@ public static partial class ClientFrames
             return Invalid("An event is a JSON object {type, at, question_id?, data?}.");
         }
         string? type = null;
+        var typeKnown = true;
         DateTimeOffset? at = null;
         string? questionId = null;
         JsonElement? data = null;
         foreach (var property in element.EnumerateObject())
         {
-            switch (property.Name)
+            var value = property.Value;
+            if (property.NameEquals("type"u8) && value.ValueKind == JsonValueKind.String)
             {
-                case "type" when property.Value.ValueKind == JsonValueKind.String:
-                    type = property.Value.GetString();
-                    break;
-                case "at" when property.Value.ValueKind == JsonValueKind.String:
-                    at = ReadTime(property.Value.GetString()!);
-                    if (at is null)
-                    {
-                        return Invalid("at is an RFC 3339 time with its offset, e.g. 2026-12-01T10:15:30.250Z.");
-                    }
-                    break;
-                case "question_id" when property.Value.ValueKind == JsonValueKind.String:
-                    questionId = property.Value.GetString();
-                    break;
-                case "data":
-                    data = property.Value;
-                    break;
-                case "seq" when allowSeq:
-                    break;
-                case "type" or "at" or "question_id":
-                    return Invalid($"{property.Name} is a string.");
-                default:
-                    return Invalid("An event has only type, at, question_id and data.");
+                type = KnownType(value);
+                typeKnown = type is not null;
+                type ??= string.Empty;
+            }
+            else if (property.NameEquals("at"u8) && value.ValueKind == JsonValueKind.String)
+            {
+                if (!ClientTime.TryParse(value.GetString(), out var time))
+                {
+                    return Invalid("at is an RFC 3339 time with its offset, e.g. 2026-12-01T10:15:30.250Z.");
+                }
+                at = time;
+            }
+            else if (property.NameEquals("question_id"u8) && value.ValueKind == JsonValueKind.String)
+            {
+                questionId = value.GetString();
+            }
+            else if (property.NameEquals("data"u8))
+            {
+                data = value;
+            }
+            else if (property.NameEquals("seq"u8) && allowSeq)
+            {
+                // Read with the frame.
+            }
+            else if (property.NameEquals("type"u8) || property.NameEquals("at"u8) || property.NameEquals("question_id"u8))
+            {
+                return Invalid($"{property.Name} is a string.");
+            }
+            else
+            {
+                return Invalid("An event has only type, at, question_id and data.");
             }
         }
         if (type is null || at is null)
         {
             return Invalid("An event needs type and at.");
         }
-        if (!EventTypes.All.Contains(type))
+        if (!typeKnown)
         {
             return (null, new FrameError(ErrorCodes.UnknownType, $"Known types: {string.Join(", ", EventTypes.All.Order(StringComparer.Ordinal))}."));
         }
@@ -200,6 +214,19 @@ public static partial class ClientFrames
         }
         var (json, dataError) = ReadData(type, data);
         return dataError is not null ? Invalid(dataError) : (new ClientEvent(type, at.Value, questionId, json), null);
+    }
+
+    /// <summary>The type's own constant (so no string is made per event), or null for a type that is not known.</summary>
+    private static string? KnownType(JsonElement value)
+    {
+        foreach (var (utf8, name) in TypeNames)
+        {
+            if (value.ValueEquals(utf8))
+            {
+                return name;
+            }
+        }
+        return null;
     }
 
     /// <summary>The data object, re-written from the numbers read; nothing of the client's own text survives.</summary>
@@ -218,32 +245,51 @@ public static partial class ClientFrames
         {
             return (null, Expected(type, fields));
         }
-        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        Span<double> values = stackalloc double[fields.Length];
+        Span<bool> present = stackalloc bool[fields.Length];
+        var count = 0;
         foreach (var property in data.Value.EnumerateObject())
         {
-            var field = fields.FirstOrDefault(f => f.Name == property.Name);
-            if (field.Name is null || property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var value)
-                || !double.IsFinite(value) || value < 0 || value > field.Max || (field.Integer && value != Math.Floor(value))
-                || !values.TryAdd(property.Name, value))
+            var index = FieldIndex(fields, property);
+            if (index < 0 || present[index] || property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var value)
+                || !double.IsFinite(value) || value < 0 || value > fields[index].Max || (fields[index].Integer && value != Math.Floor(value)))
             {
                 return (null, Expected(type, fields));
             }
+            values[index] = value;
+            present[index] = true;
+            count++;
         }
-        if (type == EventTypes.KeystrokeStats && values.Count != fields.Length)
+        if (type == EventTypes.KeystrokeStats && count != fields.Length)
         {
             return (null, Expected(type, fields));
         }
-        using var buffer = new MemoryStream();
+        var buffer = new ArrayBufferWriter<byte>(64);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach (var (name, _, _) in fields.Where(f => values.ContainsKey(f.Name)))
+            for (var i = 0; i < fields.Length; i++)
             {
-                writer.WriteNumber(name, values[name]);
+                if (present[i])
+                {
+                    writer.WriteNumber(fields[i].Name, values[i]);
+                }
             }
             writer.WriteEndObject();
         }
-        return (System.Text.Encoding.UTF8.GetString(buffer.ToArray()), null);
+        return (Encoding.UTF8.GetString(buffer.WrittenSpan), null);
+    }
+
+    private static int FieldIndex((string Name, double Max, bool Integer)[] fields, JsonProperty property)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (property.NameEquals(fields[i].Name))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static string Expected(string type, (string Name, double Max, bool Integer)[] fields) =>
@@ -253,14 +299,5 @@ public static partial class ClientFrames
     private static long? ReadSeq(JsonElement element) =>
         element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var seq) && seq is >= 0 and <= MaxSeq ? seq : null;
 
-    private static DateTimeOffset? ReadTime(string text) =>
-        Rfc3339().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-            && at.Year is >= 2000 and <= 9998
-            ? at.ToUniversalTime()
-            : null;
-
     private static (ClientEvent?, FrameError?) Invalid(string message) => (null, new FrameError(ErrorCodes.InvalidFrame, message));
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,7})?([Zz]|[+-]\d{2}:\d{2})$")]
-    private static partial Regex Rfc3339();
 }

@@ -31,46 +31,35 @@ public sealed partial class EventIngest(
 {
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
 
-    private const string Columns = "tenant_id, session_id, session_day, seq, idx, type, client_at, received_at, question_id, data";
-
-    private const string Unnest = """
-        FROM unnest(@sessions, @days, @seqs, @idxs, @types, @ats, @received, @questions, @data)
-            AS u(session_id, session_day, seq, idx, type, client_at, received_at, question_id, data)
-        """;
-
     /// <summary>
-    /// Only while the session is in progress: its row is share-locked, so a submit or an erasure that commits first
-    /// wins (the events arrived too late and are acknowledged but not kept), and one that commits after sees them.
+    /// One statement per tenant and flush. A frame is kept whole or not at all: only while its session is in progress
+    /// (the session row is share-locked, so a submit or an erasure that commits first wins: the events arrived too late
+    /// and are acknowledged but not kept; one that commits after sees them), and only if no event of its seq is stored
+    /// yet (a resend; looked up once per frame, not per event, since a frame's events commit together). keystroke_stats
+    /// only while the candidate's biometric_metrics consent stands (the consent row is share-locked the same way).
+    /// The events are unnested in the select list (no materialised function scan) and inserted in the order received.
+    /// A resend racing its original in another transaction still hits the unique index, and the flush is retried.
     /// </summary>
-    private const string LiveSessions = "u.session_id IN (SELECT s.id FROM exam_sessions s WHERE s.id = ANY (@live) AND s.status = 'in_progress' FOR SHARE)";
-
-    /// <summary>
-    /// A resend of a stored seq is skipped. Cheaper than ON CONFLICT (no speculative insertion per row); a resend racing
-    /// its original in another transaction still hits the unique index, and the batch is simply stored again.
-    /// </summary>
-    private const string NotStoredYet = """
-        NOT EXISTS (SELECT 1 FROM telemetry_events e
-                    WHERE e.session_day = u.session_day AND e.session_id = u.session_id AND e.seq = u.seq AND e.idx = u.idx)
-        """;
-
-    private const string Insert = $"""
-        INSERT INTO telemetry_events ({Columns})
+    private const string Insert = """
+        WITH live AS MATERIALIZED (
+            SELECT s.id FROM exam_sessions s WHERE s.id = ANY (@live) AND s.status = 'in_progress' FOR SHARE
+        ), consented AS MATERIALIZED (
+            SELECT s.id FROM exam_sessions s JOIN consents c ON c.tenant_id = s.tenant_id AND c.uid = s.candidate_uid
+            WHERE s.id = ANY (@consenting) AND c.flag = 'biometric_metrics' AND c.granted FOR SHARE OF c
+        ), kept AS MATERIALIZED (
+            SELECT array_agg(f.session_id IN (SELECT id FROM live)
+                             AND NOT EXISTS (SELECT FROM telemetry_events e
+                                             WHERE e.session_day = f.session_day AND e.session_id = f.session_id AND e.seq = f.seq)
+                             ORDER BY f.frame) AS frames
+            FROM unnest(@frame_sessions, @frame_days, @frame_seqs) WITH ORDINALITY AS f(session_id, session_day, seq, frame)
+        )
+        INSERT INTO telemetry_events (tenant_id, session_id, session_day, seq, idx, type, client_at, received_at, question_id, data)
         SELECT @tenant, u.session_id, u.session_day, u.seq, u.idx, u.type, u.client_at, u.received_at, u.question_id, u.data
-        {Unnest}
-        WHERE {LiveSessions} AND {NotStoredYet}
-        """;
-
-    /// <summary>
-    /// keystroke_stats only while the candidate's biometric_metrics consent stands. The consent row is share-locked, so
-    /// a withdrawal that commits first wins, and one that commits after deletes these rows with the rest.
-    /// </summary>
-    private const string InsertConsented = $"""
-        INSERT INTO telemetry_events ({Columns})
-        SELECT @tenant, u.session_id, u.session_day, u.seq, u.idx, u.type, u.client_at, u.received_at, u.question_id, u.data
-        {Unnest}
-        WHERE {LiveSessions} AND {NotStoredYet}
-          AND EXISTS (SELECT 1 FROM exam_sessions s JOIN consents c ON c.tenant_id = s.tenant_id AND c.uid = s.candidate_uid
-                      WHERE s.id = u.session_id AND c.flag = 'biometric_metrics' AND c.granted FOR SHARE OF c)
+        FROM (SELECT unnest(@frames) AS frame, unnest(@sessions) AS session_id, unnest(@days) AS session_day, unnest(@seqs) AS seq,
+                     unnest(@idxs) AS idx, unnest(@types) AS type, unnest(@ats) AS client_at, unnest(@received) AS received_at,
+                     unnest(@questions) AS question_id, unnest(@data) AS data) AS u
+        WHERE (SELECT frames FROM kept)[u.frame]
+          AND (u.type <> 'keystroke_stats' OR u.session_id = ANY (ARRAY(SELECT id FROM consented)))
         """;
 
     private readonly Channel<PendingFrame> queue = Channel.CreateBounded<PendingFrame>(
@@ -185,31 +174,29 @@ public sealed partial class EventIngest(
             {
                 Parameters = { new NpgsqlParameter("tenant", tenant.Key.ToString()) },
             });
-            var events = new EventColumns();
-            var keystrokes = new EventColumns();
-            // The same seq twice in one batch (a resend right behind its original) is stored once.
+            var rows = new TenantRows();
+            // The same seq twice in one flush (a resend right behind its original) is stored once.
             var seen = new HashSet<(Guid Session, long Seq)>();
             foreach (var frame in tenant)
             {
-                if (frame.Seq is { } seq && !seen.Add((frame.Session.SessionId, seq)))
+                if (frame.Seq is not { } seq || seen.Add((frame.Session.SessionId, seq)))
                 {
-                    continue;
-                }
-                for (var i = 0; i < frame.Events.Count; i++)
-                {
-                    (frame.Events[i].Type == EventTypes.KeystrokeStats ? keystrokes : events).Add(frame, frame.Events[i], (short)i);
+                    rows.Add(frame);
                 }
             }
-            events.AddInsert(commands, Insert, tenant.Key);
-            keystrokes.AddInsert(commands, InsertConsented, tenant.Key);
+            commands.BatchCommands.Add(rows.ToCommand(tenant.Key));
         }
         await commands.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
     }
 
-    /// <summary>One insert's rows, column by column, as the arrays unnest reads.</summary>
-    private sealed class EventColumns
+    /// <summary>One tenant's frames, and their events, column by column as the statement unnests them.</summary>
+    private sealed class TenantRows
     {
+        private readonly List<Guid> frameSessions = [];
+        private readonly List<DateOnly> frameDays = [];
+        private readonly List<long?> frameSeqs = [];
+        private readonly List<int> frames = [];
         private readonly List<Guid> sessions = [];
         private readonly List<DateOnly> days = [];
         private readonly List<long?> seqs = [];
@@ -220,45 +207,58 @@ public sealed partial class EventIngest(
         private readonly List<string?> questions = [];
         private readonly List<string?> data = [];
         private readonly HashSet<Guid> live = [];
+        private readonly HashSet<Guid> consenting = [];
 
-        public void Add(PendingFrame frame, ClientEvent e, short index)
+        public void Add(PendingFrame frame)
         {
-            sessions.Add(frame.Session.SessionId);
-            days.Add(frame.Session.SessionDay);
-            seqs.Add(frame.Seq);
-            idxs.Add(index);
-            types.Add(e.Type);
-            ats.Add(e.At);
-            received.Add(frame.ReceivedAt);
-            questions.Add(e.QuestionId);
-            data.Add(e.Data);
-            live.Add(frame.Session.SessionId);
-        }
-
-        public void AddInsert(NpgsqlBatch commands, string sql, Guid tenantId)
-        {
-            if (sessions.Count == 0)
+            var session = frame.Session;
+            frameSessions.Add(session.SessionId);
+            frameDays.Add(session.SessionDay);
+            frameSeqs.Add(frame.Seq);
+            live.Add(session.SessionId);
+            var number = frameSessions.Count; // PostgreSQL arrays count from 1
+            for (var i = 0; i < frame.Events.Count; i++)
             {
-                return;
-            }
-            commands.BatchCommands.Add(new NpgsqlBatchCommand(sql)
-            {
-                Parameters =
+                var e = frame.Events[i];
+                frames.Add(number);
+                sessions.Add(session.SessionId);
+                days.Add(session.SessionDay);
+                seqs.Add(frame.Seq);
+                idxs.Add((short)i);
+                types.Add(e.Type);
+                ats.Add(e.At);
+                received.Add(frame.ReceivedAt);
+                questions.Add(e.QuestionId);
+                data.Add(e.Data);
+                if (e.Type == EventTypes.KeystrokeStats)
                 {
-                    new NpgsqlParameter("tenant", tenantId),
-                    new NpgsqlParameter("live", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = live.ToArray() },
-                    new NpgsqlParameter("sessions", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = sessions },
-                    new NpgsqlParameter("days", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = days },
-                    new NpgsqlParameter("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = seqs },
-                    new NpgsqlParameter("idxs", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { Value = idxs },
-                    new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = types },
-                    new NpgsqlParameter("ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = ats },
-                    new NpgsqlParameter("received", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = received },
-                    new NpgsqlParameter("questions", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = questions },
-                    new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = data },
-                },
-            });
+                    consenting.Add(session.SessionId);
+                }
+            }
         }
+
+        public NpgsqlBatchCommand ToCommand(Guid tenantId) => new(Insert)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter("tenant", tenantId),
+                new NpgsqlParameter("live", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = live.ToArray() },
+                new NpgsqlParameter("consenting", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = consenting.ToArray() },
+                new NpgsqlParameter("frame_sessions", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = frameSessions },
+                new NpgsqlParameter("frame_days", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = frameDays },
+                new NpgsqlParameter("frame_seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = frameSeqs },
+                new NpgsqlParameter("frames", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = frames },
+                new NpgsqlParameter("sessions", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = sessions },
+                new NpgsqlParameter("days", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = days },
+                new NpgsqlParameter("seqs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = seqs },
+                new NpgsqlParameter("idxs", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { Value = idxs },
+                new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = types },
+                new NpgsqlParameter("ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = ats },
+                new NpgsqlParameter("received", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = received },
+                new NpgsqlParameter("questions", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = questions },
+                new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = data },
+            },
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry events have no partition for their day; running the event store's maintenance now")]

@@ -15,8 +15,8 @@ public sealed class TelemetrySocketOptions
     /// <summary>Events stored per transaction, at most.</summary>
     public int IngestBatchRows { get; set; } = 5000;
 
-    /// <summary>Transactions in flight at once (G5 in docs/benchmarks.md: 4 did best on 2 cores).</summary>
-    public int IngestWriters { get; set; } = 4;
+    /// <summary>Transactions in flight at once (G5 in docs/benchmarks.md: 2 did better than 4 on 2 cores).</summary>
+    public int IngestWriters { get; set; } = 2;
 
     /// <summary>Frames a socket may have waiting for their acknowledgement; the next one waits.</summary>
     public int MaxUnackedFrames { get; set; } = 16;
