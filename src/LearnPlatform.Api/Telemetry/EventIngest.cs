@@ -68,6 +68,9 @@ public sealed partial class EventIngest(
     /// <summary>Waits while the queue is full.</summary>
     public ValueTask EnqueueAsync(PendingFrame frame, CancellationToken ct) => queue.Writer.WriteAsync(frame, ct);
 
+    /// <summary>Frames received and not yet taken by a writer.</summary>
+    public int QueuedFrames => queue.Reader.Count;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, options.Value.IngestWriters).Select(_ => Task.Run(() => WriteLoopAsync(stoppingToken), CancellationToken.None)));
 

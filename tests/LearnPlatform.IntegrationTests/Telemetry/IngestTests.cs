@@ -1,3 +1,4 @@
+using LearnPlatform.Api.Telemetry;
 using Npgsql;
 using static LearnPlatform.IntegrationTests.Telemetry.TelemetryCalls;
 
@@ -33,7 +34,8 @@ public sealed class IngestTests
             {
                 await otherSockets[i].SendBatchAsync(7, Event("question_view", questionId: "q1"), Event("paste", questionId: "q5", data: new { length = i + 1 }));
             }
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // All three later frames wait in the queue before the writer is let go, so its next flush takes them together.
+            await Eventually.TrueAsync(() => Task.FromResult(app.Service<EventIngest>().QueuedFrames == 1 + otherSockets.Count), TimeSpan.FromSeconds(30), "the later frames queued");
         }
 
         Assert.Equal("""{"type":"ack","seq":1}""", (await firstSocket.ReceiveAsync()).GetRawText());
