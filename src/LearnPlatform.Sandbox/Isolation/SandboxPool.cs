@@ -58,7 +58,7 @@ internal sealed class SandboxPool(IIsolationBackend backend, RuntimeCatalog runt
                 await FillAsync(stoppingToken);
                 backoff = TimeSpan.Zero;
             }
-            catch (RuntimeUnavailableException e)
+            catch (Exception e) when (e is RuntimeUnavailableException or IOException or UnauthorizedAccessException)
             {
                 // Requests still start their own sandbox (and say why when that fails too); readiness reports the backend.
                 backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, LongestBackoff.Ticks));
