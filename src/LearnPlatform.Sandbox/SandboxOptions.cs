@@ -26,6 +26,11 @@ public sealed class SandboxOptions
 
     public int RetryAfterSeconds { get; set; } = 2;
 
+    /// <summary>Sandboxes per language started ahead of requests, with the default limits (default: one per run slot); 0 starts each on demand.</summary>
+    public int? WarmRuns { get; set; }
+
+    public int WarmRunsPerLanguage => WarmRuns ?? MaxConcurrentRuns;
+
     public int MaxMemoryMb { get; set; } = 1024;
 
     /// <summary>Processes and threads of one run together (RLIMIT_NPROC inside the run's own user namespace, and its pids cgroup).</summary>

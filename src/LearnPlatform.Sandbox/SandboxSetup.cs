@@ -15,8 +15,8 @@ internal static class SandboxSetup
         SharedSecret.Problem(options)
         ?? (options.Isolation is not (IsolationBackends.Bubblewrap or IsolationBackends.Gvisor)
             ? $"Sandbox__Isolation={options.Isolation} is not a backend: use {IsolationBackends.Bubblewrap} or {IsolationBackends.Gvisor}." : null)
-        ?? (options.MaxConcurrentRuns < 1 || options.QueueLimit < 0 || options.RetryAfterSeconds < 1
-            ? "Sandbox__MaxConcurrentRuns and Sandbox__RetryAfterSeconds must be at least 1, Sandbox__QueueLimit at least 0." : null)
+        ?? (options.MaxConcurrentRuns < 1 || options.QueueLimit < 0 || options.RetryAfterSeconds < 1 || options.WarmRuns < 0
+            ? "Sandbox__MaxConcurrentRuns and Sandbox__RetryAfterSeconds must be at least 1, Sandbox__QueueLimit and Sandbox__WarmRuns at least 0." : null)
         ?? (options.MaxMemoryMb < SandboxOptions.DefaultMemoryMb || options.MaxProcesses < 8 || options.MaxFileBytes < 1 || options.TmpfsBytes < 4096
             || options.OutputLimitBytes < RunResult.MaxOutputChars || options.MaxRequestBodyBytes < 1024
             ? $"Sandbox limits out of range: MaxMemoryMb at least {SandboxOptions.DefaultMemoryMb}, MaxProcesses at least 8, OutputLimitBytes at least {RunResult.MaxOutputChars}, TmpfsBytes at least 4096, MaxRequestBodyBytes at least 1024." : null);
@@ -30,6 +30,9 @@ internal static class SandboxSetup
         services.AddSingleton<IIsolationBackend>(provider => options.Isolation == IsolationBackends.Gvisor
             ? new GvisorBackend(options)
             : new BubblewrapBackend(options, provider.GetRequiredService<RunCgroups>()));
+        services.AddSingleton<SandboxLauncher>();
+        services.AddSingleton<SandboxPool>();
+        services.AddHostedService(provider => provider.GetRequiredService<SandboxPool>());
         services.AddSingleton<CodeRunner>();
         services.AddSingleton<RunSlots>();
         services.AddSingleton<RunRequestValidator>();
@@ -58,7 +61,7 @@ internal static class SandboxSetup
             ? (cgroups.Unavailable is { } why ? $"none ({why})" : "memory and pids (v1)")
               + (BubblewrapBackend.CanBlockNestedUserNamespaces ? "; user namespaces inside runs: blocked" : "; user namespaces inside runs: not blocked (read-only /proc/sys)")
             : "none (gVisor)";
-        SandboxLog.Started(logger, backend.Name, options.MaxConcurrentRuns, options.QueueLimit, perRun);
+        SandboxLog.Started(logger, backend.Name, options.MaxConcurrentRuns, options.QueueLimit, options.WarmRunsPerLanguage, perRun);
         if (backend.Unusable() is { } reason)
         {
             SandboxLog.NotReady(logger, $"{backend.Name}: {reason}");

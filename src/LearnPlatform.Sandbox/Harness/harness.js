@@ -24,9 +24,11 @@ function render(value) {
   return text === undefined ? 'undefined' : text;
 }
 
+// Started ahead of its request: say so, then wait for the input (the service hands it over with the request).
+fs.writeSync(1, 'learnplatform-sandbox-ready\n');
 const lines = fs.readFileSync(0).toString('latin1').split('\n');
 const nonce = lines[0];
-const code = Buffer.from(lines[1], 'hex').toString('utf8');
+const code = Buffer.from(lines[1] ?? '', 'hex').toString('utf8');
 const calls = lines.slice(2).filter((line) => line.length > 0).map((line) => Buffer.from(line, 'hex').toString('utf8'));
 const writeSync = fs.writeSync;
 
@@ -38,6 +40,9 @@ function report(kind, index = -1, text = '') {
 }
 
 (function run() {
+  if (lines.length < 2) {
+    return; // the service went away before handing a program over
+  }
   report('started');
   try {
     vm.runInThisContext(code, { filename: 'solution.js' });
@@ -61,3 +66,5 @@ function report(kind, index = -1, text = '') {
   });
   report('done');
 })();
+// Everything is reported (written synchronously): end now; nothing the program left behind (timers) runs on.
+process.exit(0);

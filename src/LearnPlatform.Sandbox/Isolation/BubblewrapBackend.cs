@@ -14,8 +14,11 @@ internal sealed class BubblewrapBackend(SandboxOptions options, RunCgroups cgrou
 {
     private const string JoinCgroups = "for f do shift; [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125; done; exec \"$@\"";
 
-    /// <summary>bubblewrap and the interpreter start before the program's own time begins.</summary>
-    private static readonly TimeSpan StartAllowance = TimeSpan.FromMilliseconds(500);
+    /// <summary>Starting bubblewrap and the interpreter takes tens of milliseconds; past this the start has failed.</summary>
+    private static readonly TimeSpan BootLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>Beyond the run's time limit, for the harness to read its input and compile the program.</summary>
+    private static readonly TimeSpan WallAllowance = TimeSpan.FromMilliseconds(500);
 
     public string Name => IsolationBackends.Bubblewrap;
 
@@ -48,29 +51,15 @@ internal sealed class BubblewrapBackend(SandboxOptions options, RunCgroups cgrou
 
     private const string Setpriv = "/usr/bin/setpriv";
 
-    public async Task<ProcessOutcome> RunAsync(SandboxRun run, CancellationToken cancellationToken)
+    public Task<SandboxLaunch> PrepareAsync(SandboxShape shape)
     {
-        var cgroup = cgroups.Create($"run-{Guid.NewGuid():N}", run.MemoryMb * 1024L * 1024 + 2 * options.TmpfsBytes, options.MaxProcesses + 4);
-        try
-        {
-            var start = StartInfo(run, cgroup);
-            var outcome = await SandboxProcess.RunAsync(start, run.Input, TimeSpan.FromMilliseconds(run.TimeMs) + StartAllowance, run.StdoutLimit, run.StderrLimit, cancellationToken);
-            return cgroup?.OutOfMemory() == true ? outcome with { OutOfMemory = true } : outcome;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new RuntimeUnavailableException($"bubblewrap cannot be started: {e.Message}");
-        }
-        finally
-        {
-            if (cgroup is not null)
-            {
-                await cgroup.RemoveAsync();
-            }
-        }
+        var cgroup = cgroups.Create($"run-{Guid.NewGuid():N}", shape.MemoryMb * 1024L * 1024 + 2 * options.TmpfsBytes, options.MaxProcesses + 4);
+        return Task.FromResult(new SandboxLaunch(shape, StartInfo(shape, cgroup), BootLimit, WallAllowance,
+            () => cgroup?.OutOfMemory() == true,
+            () => cgroup?.RemoveAsync() ?? Task.CompletedTask));
     }
 
-    private ProcessStartInfo StartInfo(SandboxRun run, RunCgroup? cgroup)
+    private ProcessStartInfo StartInfo(SandboxShape shape, RunCgroup? cgroup)
     {
         var command = new List<string>();
         if (cgroup is not null)
@@ -99,11 +88,11 @@ internal sealed class BubblewrapBackend(SandboxOptions options, RunCgroups cgrou
             command.AddRange(["--setenv", name, value]);
         }
         command.AddRange(["--dev", "/dev", "--size", tmpfs, "--tmpfs", "/tmp", "--size", tmpfs, "--tmpfs", "/work"]);
-        foreach (var bind in run.Runtime.Binds)
+        foreach (var bind in shape.Runtime.Binds)
         {
             command.AddRange(["--ro-bind", bind.Source, bind.Target]);
         }
-        command.AddRange(["--remount-ro", "/", "--chdir", "/work", "--", .. RunRlimits.Command(run, options)]);
+        command.AddRange(["--remount-ro", "/", "--chdir", "/work", "--", .. RunRlimits.Command(shape, options)]);
 
         var start = new ProcessStartInfo(command[0]);
         foreach (var argument in command.Skip(1))

@@ -12,8 +12,11 @@ namespace LearnPlatform.Sandbox.Isolation;
 /// </summary>
 internal sealed class GvisorBackend(SandboxOptions options) : IIsolationBackend
 {
-    /// <summary>Booting a gVisor sandbox takes most of a second before the program's own time begins.</summary>
-    private static readonly TimeSpan StartAllowance = TimeSpan.FromSeconds(3);
+    /// <summary>Booting a gVisor sandbox takes most of a second; past this the start has failed.</summary>
+    private static readonly TimeSpan BootLimit = TimeSpan.FromSeconds(20);
+
+    /// <summary>Beyond the run's time limit, for the harness to read its input and compile the program (system calls are slower under gVisor).</summary>
+    private static readonly TimeSpan WallAllowance = TimeSpan.FromSeconds(1);
 
     private static readonly string[] Namespaces = ["pid", "network", "ipc", "uts", "mount"];
 
@@ -24,27 +27,20 @@ internal sealed class GvisorBackend(SandboxOptions options) : IIsolationBackend
         : !Environment.IsPrivilegedProcess ? "the gvisor backend runs runsc, which needs root; use bubblewrap, or run the pod itself under gVisor (runtimeClassName)."
         : null;
 
-    public async Task<ProcessOutcome> RunAsync(SandboxRun run, CancellationToken cancellationToken)
+    public async Task<SandboxLaunch> PrepareAsync(SandboxShape shape)
     {
         var id = $"lp-{Guid.NewGuid():N}";
         var state = Directory.CreateDirectory(Path.Combine(options.WorkDirectory, "runsc-state")).FullName;
         var bundle = Directory.CreateDirectory(Path.Combine(options.WorkDirectory, "bundles", id)).FullName;
-        try
-        {
-            Directory.CreateDirectory(Path.Combine(bundle, "rootfs"));
-            await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), Spec(run).ToJsonString(), CancellationToken.None);
-            var start = Runsc(state, "--network=none", "--ignore-cgroups", "run", "--bundle", bundle, id);
-            return await SandboxProcess.RunAsync(start, run.Input, TimeSpan.FromMilliseconds(run.TimeMs) + StartAllowance, run.StdoutLimit, run.StderrLimit, cancellationToken);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new RuntimeUnavailableException($"runsc cannot be started: {e.Message}");
-        }
-        finally
-        {
-            await DeleteAsync(state, id);
-            Directory.Delete(bundle, recursive: true);
-        }
+        Directory.CreateDirectory(Path.Combine(bundle, "rootfs"));
+        await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), Spec(shape).ToJsonString(), CancellationToken.None);
+        return new SandboxLaunch(shape, Runsc(state, "--network=none", "--ignore-cgroups", "run", "--bundle", bundle, id), BootLimit, WallAllowance,
+            () => false,
+            async () =>
+            {
+                await DeleteAsync(state, id);
+                Directory.Delete(bundle, recursive: true);
+            });
     }
 
     /// <summary>A killed <c>runsc run</c> may leave its sandbox and state behind: delete both.</summary>
@@ -68,7 +64,7 @@ internal sealed class GvisorBackend(SandboxOptions options) : IIsolationBackend
         return start;
     }
 
-    private JsonObject Spec(SandboxRun run)
+    private JsonObject Spec(SandboxShape shape)
     {
         var tmpfs = $"size={options.TmpfsBytes.ToString(CultureInfo.InvariantCulture)}";
         var mounts = new JsonArray
@@ -76,7 +72,7 @@ internal sealed class GvisorBackend(SandboxOptions options) : IIsolationBackend
             Mount("/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", tmpfs),
             Mount("/work", "tmpfs", "tmpfs", "nosuid", "nodev", tmpfs),
         };
-        foreach (var bind in run.Runtime.Binds)
+        foreach (var bind in shape.Runtime.Binds)
         {
             mounts.Add(Mount(bind.Target, "bind", bind.Source, "rbind", "ro", "nosuid", "nodev"));
         }
@@ -86,7 +82,7 @@ internal sealed class GvisorBackend(SandboxOptions options) : IIsolationBackend
             ["process"] = new JsonObject
             {
                 ["user"] = new JsonObject { ["uid"] = 65534, ["gid"] = 65534 },
-                ["args"] = new JsonArray([.. RunRlimits.Command(run, options).Select(a => (JsonNode)a!)]),
+                ["args"] = new JsonArray([.. RunRlimits.Command(shape, options).Select(a => (JsonNode)a!)]),
                 ["env"] = new JsonArray([.. RunRlimits.Environment.Select(e => (JsonNode)$"{e.Key}={e.Value}"!)]),
                 ["cwd"] = "/work",
                 ["noNewPrivileges"] = true,

@@ -22,21 +22,21 @@ internal static class RunRlimits
     /// because the kernel counts it per user namespace: runs do not share one budget, so a fork bomb in one run
     /// leaves the others untouched.
     /// </summary>
-    public static IReadOnlyList<string> Command(SandboxRun run, SandboxOptions options)
+    public static IReadOnlyList<string> Command(SandboxShape shape, SandboxOptions options)
     {
-        var cpu = CpuSeconds(run.TimeMs);
+        var cpu = CpuSeconds(shape.TimeMs);
         return
         [
             LanguageRuntime.Prlimit,
             Invariant($"--nproc={options.MaxProcesses}"),
-            Invariant($"--as={run.Runtime.AddressSpaceBytes(run.MemoryMb)}"),
+            Invariant($"--as={shape.Runtime.AddressSpaceBytes(shape.MemoryMb)}"),
             // SIGXCPU at the soft limit, SIGKILL a second later for a program that ignores it.
             Invariant($"--cpu={cpu}:{cpu + 1}"),
             Invariant($"--fsize={options.MaxFileBytes}"),
             "--core=0",
             Invariant($"--nofile={OpenFiles}"),
             "--",
-            .. run.Runtime.Command(run.MemoryMb),
+            .. shape.Runtime.Command(shape.MemoryMb),
         ];
     }
 

@@ -35,6 +35,9 @@ public sealed class SandboxHost : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The service's process on the host; its sandboxes are its children.</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The service's own directory (gVisor bundles and state).</summary>
     public string WorkDirectory { get; }
     public string Secret { get; }
@@ -178,6 +181,13 @@ public sealed class SandboxHost : IAsyncDisposable
             await Task.Delay(200);
         }
         throw new TimeoutException($"The sandbox host did not answer /{path} 200 in time:\n{Log}");
+    }
+
+    /// <summary>SIGKILL to the service alone, none of its children: what a crash or an OOM kill does.</summary>
+    public async Task KillServiceAloneAsync()
+    {
+        process.Kill(entireProcessTree: false);
+        await process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
