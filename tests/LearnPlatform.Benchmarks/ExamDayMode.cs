@@ -30,7 +30,7 @@ internal static class ExamDayMode
             var keyEndpoint = keys.AddEndpoint(TestSigningKey.Primary);
             Report.Machine(durable);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# API {apiDll}; each candidate: start within 1 s of the others, read, autosave every {saveEvery.TotalSeconds:0} s for {examLength.TotalSeconds:0} s, submit; rules-only paper; API connection pool at most {maxPoolSize?.ToString(CultureInfo.InvariantCulture) ?? "100 (Npgsql's default)"}; load generator in this process on the same cores"));
+                $"# API {apiDll}; each candidate: start within 1 s of the others, read, autosave every {saveEvery.TotalSeconds:0} s for {examLength.TotalSeconds:0} s, submit; rules-only paper; API connection pool at most {maxPoolSize?.ToString(CultureInfo.InvariantCulture) ?? "the build's default (32 since 2bb5bc0, Npgsql's 100 before)"}; load generator in this process on the same cores"));
 
             var largest = 0;
             foreach (var candidates in classSizes)
