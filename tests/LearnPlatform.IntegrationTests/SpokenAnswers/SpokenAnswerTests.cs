@@ -191,7 +191,9 @@ public sealed class SpokenAnswerTests(AiAppFixture fixture) : IClassFixture<AiAp
         {
             try
             {
-                if (file.LastWriteTimeUtc < since || file.Length > 256 * 1024 * 1024)
+                // Empty entries are skipped unread: besides empty files they are the FIFOs other .NET processes leave in
+                // /tmp (clr-debug-pipe-*), and opening a FIFO with no writer blocks forever.
+                if (file.LastWriteTimeUtc < since || file.Length == 0 || file.Length > 256 * 1024 * 1024)
                 {
                     continue;
                 }
