@@ -81,19 +81,33 @@ internal sealed class RunCgroup(string memory, string pids)
             }
             await Task.Delay(10);
         }
-        Remove(memory);
-        Remove(pids);
+        await RemoveAsync(memory);
+        await RemoveAsync(pids);
     }
 
-    private static void Remove(string directory)
+    /// <summary>A group stays busy for a moment after its last process is gone (the kernel frees it lazily): retry for up to a second.</summary>
+    private static async Task RemoveAsync(string directory)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            Directory.Delete(directory);
-        }
-        catch (IOException)
-        {
-            // Still busy for a moment after the last process: the next service start clears the parent.
+            try
+            {
+                Directory.Delete(directory);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (attempt < 50)
+            {
+                await Task.Delay(20);
+            }
+            catch (IOException)
+            {
+                // Still busy after a second: left empty under the parent, where an operator may remove it.
+                return;
+            }
         }
     }
 
