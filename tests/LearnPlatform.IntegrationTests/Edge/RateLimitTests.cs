@@ -125,11 +125,12 @@ public sealed class RateLimitTests
         await using var app = await TestApp.StartAsync(settings =>
         {
             settings["RateLimits:Policies:guest-sessions:PermitLimit"] = "1";
-            settings["RateLimits:Policies:guest-sessions:WindowSeconds"] = "1";
+            // Long enough that the second call lands in the first one's window even on a loaded machine.
+            settings["RateLimits:Policies:guest-sessions:WindowSeconds"] = "3";
         });
 
         var before = await EdgeCalls.StatusesAsync(2, () => app.Client.CreateGuestSessionAsync());
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await Task.Delay(TimeSpan.FromSeconds(3.2));
         var after = await EdgeCalls.StatusesAsync(1, () => app.Client.CreateGuestSessionAsync());
 
         Assert.Equal([Passed, HttpStatusCode.TooManyRequests], before);
