@@ -106,6 +106,9 @@ public sealed class CloseTests(CloseTests.Fixture fixture) : IClassFixture<Close
         var replica = await TestApp.StartAsync(database: App.Database);
         var t = await TelemetrySetup.StartAsync(replica);
         await using var socket = await replica.OpenTelemetryAsync(t.CandidateClient, t.Session);
+        // An acknowledged batch shows the server has registered the socket (the handshake's answer can come first).
+        await socket.SendBatchAsync(1, Event("focus"));
+        Assert.Equal("""{"type":"ack","seq":1}""", (await socket.ReceiveAsync()).GetRawText());
 
         var stopping = replica.DisposeAsync();
 
