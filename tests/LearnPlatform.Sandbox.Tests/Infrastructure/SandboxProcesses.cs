@@ -3,9 +3,14 @@ namespace LearnPlatform.Sandbox.Tests.Infrastructure;
 /// <summary>The sandboxes of a service as the host sees them: its children running bubblewrap or <c>runsc run</c>.</summary>
 public static class SandboxProcesses
 {
-    public static HashSet<int> Of(int servicePid)
+    public static HashSet<int> Of(int servicePid) =>
+        Matching((parent, command) => parent == servicePid
+            && (Path.GetFileName(command[0]) == "bwrap" || (Path.GetFileName(command[0]) == "runsc" && command.Contains("run")))).ToHashSet();
+
+    /// <summary>Every process on the host whose parent pid and command line (its arguments) match.</summary>
+    public static List<int> Matching(Func<int, string[], bool> match)
     {
-        var found = new HashSet<int>();
+        var found = new List<int>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var pid))
@@ -16,17 +21,15 @@ public static class SandboxProcesses
             {
                 // stat: pid (comm) state ppid ...
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var command = File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0');
-                if (fields[1] == servicePid.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                    && (Path.GetFileName(command[0]) == "bwrap" || (Path.GetFileName(command[0]) == "runsc" && command.Contains("run"))))
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (match(parent, File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0')))
                 {
                     found.Add(pid);
                 }
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Gone meanwhile.
+                // Gone meanwhile, or not ours to read.
             }
         }
         return found;

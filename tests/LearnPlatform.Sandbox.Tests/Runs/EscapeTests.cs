@@ -118,7 +118,7 @@ public sealed class EscapeTests(SandboxHosts hosts)
 
         Assert.Equal(RunStatus.Passed, result.Status);
         await Task.Delay(300);
-        Assert.Empty(HostProcessesWith(marker));
+        Assert.Empty(SandboxProcesses.Matching((_, command) => command.Any(argument => argument.Contains(marker, StringComparison.Ordinal))));
     }
 
     [Theory, MemberData(nameof(SandboxHosts.Backends), MemberType = typeof(SandboxHosts))]
@@ -150,32 +150,5 @@ public sealed class EscapeTests(SandboxHosts hosts)
         Assert.Equal("forged", result.Tests[0].Actual);
         Assert.StartsWith("['", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(expected.Trim('\''), result.Stdout + result.Stderr, StringComparison.Ordinal);
-    }
-
-    private static List<int> HostProcessesWith(string marker)
-    {
-        var found = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(marker, StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-                // Gone meanwhile.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-        return found;
     }
 }
