@@ -24,8 +24,9 @@ public sealed class SessionStarter(LearnPlatformDbContext db, WorkflowClient wor
 {
     public async Task<StartOutcome> StartAsync(Caller caller, Guid paperId, CancellationToken ct)
     {
-        // Its four reads and its transaction share one connection (EF would otherwise rent and reset one per query).
-        await db.Database.OpenConnectionAsync(ct);
+        // No connection is held across the start: its read and its transaction each rent one. Holding one open from the
+        // first read to the commit left connections out of the pool under a start storm of 1,500 candidates, until every
+        // request on the replica failed (docs/benchmarks.md, G7).
         // The unique indexes make a racing second start fail; the retry then finds the winner's session.
         for (var attempt = 0; ; attempt++)
         {
