@@ -58,7 +58,7 @@ public static class LearnPlatformApp
         services.AddSingleton(sp => new TenantMembershipLookup(sp.GetRequiredService<CredentialLookups>(), membershipCache));
         services.AddLearnPlatformRateLimits(configuration);
         services.AddPapers();
-        services.AddSessions();
+        services.AddSessions(configuration);
         services.AddAccommodations();
         services.AddGrading();
         services.AddItemAnalysis();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LearnPlatform.Api.Http;
@@ -23,10 +22,7 @@ public sealed class GuestSessionsPerPaper(RateLimitCounters counters, RateLimitO
         if (await counters.HitAsync(key, WindowSeconds, ct) is not { } hit || hit.Count <= limit)
             return null;
         var seconds = Math.Max(1, (long)Math.Ceiling(hit.ResetsIn.TotalSeconds));
-        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status429TooManyRequests,
-            title: "Too Many Requests",
-            detail: $"This paper has had as many guest sessions as it may this hour ({limit}); try again in {seconds} seconds.");
+        return Problems.TooManyRequests(response, seconds,
+            $"This paper has had as many guest sessions as it may this hour ({limit}); try again in {seconds} seconds.");
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LearnPlatform.Api.Http;
@@ -23,6 +24,13 @@ public static class Problems
 
     public static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: detail);
+
+    /// <summary>429 with Retry-After, for limits a handler checks itself (the rate-limit middleware answers its own the same way).</summary>
+    public static ProblemHttpResult TooManyRequests(HttpResponse response, long retryAfterSeconds, string detail)
+    {
+        response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: 429, title: "Too Many Requests", detail: detail);
+    }
 
     public static ProblemHttpResult PreconditionFailed(string detail) =>
         TypedResults.Problem(statusCode: 412, title: "Precondition Failed", detail: detail);

@@ -30,9 +30,14 @@ public static class GuestSessionsApi
         routes.Anonymous.MapPost("/guest-sessions", CreateAsync).RequireRateLimiting(RateLimitPolicy);
 
     private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
-        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, GuestTokens guestTokens, GuestSessionsPerPaper perPaper, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
+        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, GuestTokens guestTokens, GuestSessionsPerPaper perPaper, SessionStartGate gate, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         var paperId = request.PaperId!.Value;
+        using var turn = await gate.EnterAsync(ct);
+        if (!turn.IsAcquired)
+        {
+            return SessionStartGate.Refused(http.Response);
+        }
         if (await lookups.TenantOfGuestPaperAsync(paperId, ct) is not { } tenantId)
         {
             return Problems.NotFound("The paper");

@@ -30,8 +30,9 @@ public sealed record SubmitResponse(string Status, DateTimeOffset? SubmittedAt);
 
 public static class SessionsApi
 {
-    public static IServiceCollection AddSessions(this IServiceCollection services) =>
+    public static IServiceCollection AddSessions(this IServiceCollection services, IConfiguration configuration) =>
         services
+            .AddSingleton(new SessionStartGate((configuration.GetSection(SessionStartOptions.Section).Get<SessionStartOptions>() ?? new SessionStartOptions()).Validated()))
             .AddScoped<SessionStarter>()
             .AddSingleton<SessionPapers>()
             .AddSingleton<IValidator<StartSessionRequest>, StartSessionRequestValidator>()
@@ -41,7 +42,7 @@ public static class SessionsApi
     public static void MapSessions(this ApiRoutes routes)
     {
         var mine = routes.Users.MapGroup("/sessions");
-        mine.MapPost("", StartAsync).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("", StartAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         mine.MapGet("", ListMineAsync);
 
         var session = routes.Callers.MapGroup("/sessions/{id:guid}");
@@ -54,12 +55,17 @@ public static class SessionsApi
     }
 
     private static async Task<Results<Created<SessionView>, Ok<SessionView>, ProblemHttpResult>> StartAsync(
-        StartSessionRequest request, Caller caller, SessionStarter starter, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        StartSessionRequest request, Caller caller, SessionStarter starter, SessionStartGate gate, HttpResponse response, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
     {
         var paperId = request.PaperId!.Value;
         if (request.CandidateId is not null && request.CandidateId != caller.Uid)
         {
             return Problems.Forbidden("A session can only be started for yourself.");
+        }
+        using var turn = await gate.EnterAsync(ct);
+        if (!turn.IsAcquired)
+        {
+            return SessionStartGate.Refused(response);
         }
 
         return await starter.StartAsync(caller, paperId, ct) switch
