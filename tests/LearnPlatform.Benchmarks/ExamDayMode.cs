@@ -63,7 +63,10 @@ internal static class ExamDayMode
                 largest = passed ? Math.Max(largest, candidates) : largest;
                 if (day.Errors.Count > 0)
                 {
+                    var log = Path.Combine(Path.GetTempPath(), $"learnplatform-exam-day-{candidates}-api.log");
+                    await File.WriteAllTextAsync(log, api.Output);
                     Console.WriteLine($"# first errors at {candidates}: {string.Join(" | ", day.Errors.Take(5))}");
+                    Console.WriteLine($"# the API's log: {log}");
                 }
             }
 
