@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -5,7 +6,7 @@ namespace LearnPlatform.Api.Identity.Firebase;
 
 // Verifies Firebase ID tokens by the rules Firebase documents for third-party JWT libraries.
 // Never logs a token or any part of one, and answers bad input with a rejection, never an exception.
-public sealed class FirebaseTokenVerifier
+public sealed class FirebaseTokenVerifier : IDisposable
 {
     public const int MaxSubjectLength = 128;
 
@@ -18,6 +19,7 @@ public sealed class FirebaseTokenVerifier
     private readonly FirebaseOptions _options;
     private readonly FirebaseSigningKeys _keys;
     private readonly TimeProvider _time;
+    private readonly VerifiedTokens _verified = new();
 
     public FirebaseTokenVerifier(
         IOptions<FirebaseOptions> options, FirebaseSigningKeys keys, TimeProvider time, ILogger<FirebaseTokenVerifier> logger)
@@ -38,46 +40,65 @@ public sealed class FirebaseTokenVerifier
         if (token.Length > _options.MaxTokenLength)
             return FirebaseTokenResult.Rejected(TokenRejection.Oversize);
 
+        var cacheKey = VerifiedTokens.KeyOf(token);
+        if (_verified.Find(cacheKey) is { } seen)
+        {
+            if (seen.ExpiresAtSeconds <= _time.GetUtcNow().ToUnixTimeSeconds() - (long)ClockSkew.TotalSeconds)
+                return FirebaseTokenResult.Rejected(TokenRejection.Expired);
+            if (ReferenceEquals(await _keys.GetKeyAsync(seen.KeyId, ct), seen.Key))
+                return FirebaseTokenResult.Accepted(seen.User);
+        }
+
         var jwt = FirebaseJwt.TryParse(token);
         if (jwt is null)
             return FirebaseTokenResult.Rejected(TokenRejection.Malformed);
 
-        var signatureRejection = await CheckSignatureAsync(jwt, ct);
+        var (signatureRejection, key) = await CheckSignatureAsync(jwt, ct);
         if (signatureRejection is { } rejection)
             return FirebaseTokenResult.Rejected(rejection);
 
-        return CheckClaims(jwt.Payload);
+        var result = CheckClaims(jwt.Payload, out var expiresAt);
+        if (result.User is { } user && key is not null)
+        {
+            var acceptableFor = DateTimeOffset.FromUnixTimeSeconds(expiresAt) + ClockSkew - _time.GetUtcNow();
+            _verified.Add(cacheKey, new VerifiedTokens.Entry(user, expiresAt, jwt.KeyId!, key), acceptableFor);
+        }
+        return result;
     }
 
-    private async ValueTask<TokenRejection?> CheckSignatureAsync(FirebaseJwt jwt, CancellationToken ct)
+    public void Dispose() => _verified.Dispose();
+
+    /// <returns>The rejection, or the key that verified the signature (none for the emulator's unsigned tokens).</returns>
+    private async ValueTask<(TokenRejection? Rejection, RSA? Key)> CheckSignatureAsync(FirebaseJwt jwt, CancellationToken ct)
     {
         // Ordinal comparisons on purpose: "NoNe" or "rs256" are not the algorithms they resemble.
         if (jwt.Algorithm == EmulatorAlgorithm)
         {
             if (!_options.IsEmulatorMode)
-                return TokenRejection.EmulatorTokenNotAllowed;
-            return jwt.Signature.Length == 0 ? null : TokenRejection.Malformed;
+                return (TokenRejection.EmulatorTokenNotAllowed, null);
+            return (jwt.Signature.Length == 0 ? null : TokenRejection.Malformed, null);
         }
         if (jwt.Algorithm != SignedAlgorithm)
-            return TokenRejection.UnsupportedAlgorithm;
+            return (TokenRejection.UnsupportedAlgorithm, null);
 
         if (string.IsNullOrEmpty(jwt.KeyId))
-            return TokenRejection.UnknownKey;
+            return (TokenRejection.UnknownKey, null);
         var key = await _keys.GetKeyAsync(jwt.KeyId, ct);
         if (key is null)
-            return TokenRejection.UnknownKey;
+            return (TokenRejection.UnknownKey, null);
 
-        return jwt.HasValidRs256Signature(key) ? null : TokenRejection.BadSignature;
+        return jwt.HasValidRs256Signature(key) ? (null, key) : (TokenRejection.BadSignature, null);
     }
 
-    private FirebaseTokenResult CheckClaims(JsonElement claims)
+    private FirebaseTokenResult CheckClaims(JsonElement claims, out long expiresAt)
     {
+        expiresAt = 0;
         if (!IsString(claims, "aud", _options.ProjectId))
             return FirebaseTokenResult.Rejected(TokenRejection.WrongAudience);
         if (!IsString(claims, "iss", _options.ExpectedIssuer))
             return FirebaseTokenResult.Rejected(TokenRejection.WrongIssuer);
 
-        if (!TryGetSeconds(claims, "exp", out var expiresAt)
+        if (!TryGetSeconds(claims, "exp", out expiresAt)
             || !TryGetSeconds(claims, "iat", out var issuedAt)
             || !TryGetSeconds(claims, "auth_time", out var authTime))
             return FirebaseTokenResult.Rejected(TokenRejection.Malformed);
