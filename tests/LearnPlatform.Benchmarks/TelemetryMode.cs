@@ -91,15 +91,20 @@ internal static class TelemetryMode
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = appConnectionString,
             ["Firebase:ProjectId"] = "learnplatform-bench",
             ["Firebase:PublicKeysUrl"] = "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com",
             ["RateLimits:Policies:guest-sessions:PermitLimit"] = "100000",
             ["Telemetry:MaxEventsPerSecond"] = "1000000",
-            ["Telemetry:IngestWriters"] = writers,
-        });
+        };
+        // An empty setting binds as 0 writers, which the service refuses: name it only when the command line does.
+        if (writers is not null)
+        {
+            settings["Telemetry:IngestWriters"] = writers;
+        }
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = LearnPlatformApp.Build(builder);
