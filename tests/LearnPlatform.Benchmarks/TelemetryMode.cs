@@ -36,6 +36,8 @@ internal static class TelemetryMode
         var sockets = positional.Length > 0 ? int.Parse(positional[0], culture) : 200;
         var seconds = positional.Length > 1 ? int.Parse(positional[1], culture) : 20;
         var writers = positional.Length > 2 ? positional[2] : null;
+        // Events a second per socket in the open-loop phase: 450 x 200 sockets is about half of this machine's COPY.
+        var targetPerSocket = positional.Length > 3 ? int.Parse(positional[3], culture) : 450;
 
         var root = Directory.CreateTempSubdirectory("learnplatform-bench-pg-").FullName;
         await using var cluster = await LocalPostgresCluster.StartAsync(root, durable);
@@ -53,8 +55,11 @@ internal static class TelemetryMode
             var clients = await OpenSocketsAsync(http, baseUri, paper, sockets);
 
             var cpu = new ClusterCpu(Path.Combine(root, "data"));
-            var saturated = await RunPhaseAsync(clients, seconds, pace: null, cpu);
-            var paced = await RunPhaseAsync(clients, seconds, pace: TimeSpan.FromSeconds(EventsPerBatch / 20.0), cpu);
+            // The production-rate phase first: after the saturated one the cluster is still working off its millions of rows
+            // (write-back, checkpoint, autovacuum), which no real exam's steady telemetry would have left behind.
+            var paced = await RunPhaseAsync(clients, seconds, pace: TimeSpan.FromSeconds(EventsPerBatch / 20.0), seqBase: 1_000_000_000L, cpu);
+            var atTarget = await RunPhaseAsync(clients, seconds, pace: TimeSpan.FromSeconds(EventsPerBatch / (double)targetPerSocket), seqBase: 2_000_000_000L, cpu);
+            var saturated = await RunPhaseAsync(clients, seconds, pace: null, seqBase: 0, cpu);
             foreach (var client in clients)
             {
                 client.Abort();
@@ -74,6 +79,9 @@ internal static class TelemetryMode
             Report.Line("G5", $"acknowledged events/s, {sockets} sockets at the production limit (20 events/s each), {seconds} s",
                 $"{paced.EventsPerSecond:0} events/s", paced.EventsPerSecond / copy.RowsPerSecond, 0, "COPY");
             Report.Line("G5", "ack latency p50 / p99 at the production limit", $"{paced.P50Ms:0.0} / {paced.P99Ms:0.0} ms", "p99 <= 100 ms", paced.P99Ms <= 100);
+            Report.Line("G5", $"acknowledged events/s, {sockets} sockets offering {targetPerSocket} events/s each (open loop), {seconds} s",
+                $"{atTarget.EventsPerSecond:0} events/s", atTarget.EventsPerSecond / copy.RowsPerSecond, 0.5, "COPY");
+            Report.Line("G5", "ack latency p50 / p99 at that rate, from when each batch was due", $"{atTarget.P50Ms:0.0} / {atTarget.P99Ms:0.0} ms", "p99 <= 100 ms", atTarget.P99Ms <= 100);
         }
         finally
         {
@@ -225,7 +233,10 @@ internal static class TelemetryMode
     }
 
     /// <summary>Every socket sends batch after batch (each after the previous ack, and no sooner than <paramref name="pace"/>); what is acknowledged after the warm-up counts.</summary>
-    private static async Task<Phase> RunPhaseAsync(ClientWebSocket[] clients, int seconds, TimeSpan? pace, ClusterCpu cpu)
+    /// <param name="pace">Time between a socket's batches (latency counted from when a batch was due), or null to send
+    /// each batch when the previous one is acknowledged.</param>
+    /// <param name="seqBase">Where this phase's batch numbers start: phases never share one, or a batch would be a resend.</param>
+    private static async Task<Phase> RunPhaseAsync(ClientWebSocket[] clients, int seconds, TimeSpan? pace, long seqBase, ClusterCpu cpu)
     {
         var events = EventsJson();
         var latencies = new ConcurrentBag<double>();
@@ -244,9 +255,10 @@ internal static class TelemetryMode
             var buffer = new byte[4096];
             // Sockets start spread over the pace, as browsers would, not all in the same instant.
             var next = pace is { } spread ? TimeSpan.FromTicks(spread.Ticks * index / clients.Length) : TimeSpan.Zero;
-            var seq = pace is null ? 0L : 1_000_000_000L; // each socket its own session; the two phases never share a seq
+            var seq = seqBase;
             while (clock.Elapsed < measureUntil)
             {
+                var sent = clock.Elapsed;
                 if (pace is { } interval)
                 {
                     var wait = next - clock.Elapsed;
@@ -254,11 +266,12 @@ internal static class TelemetryMode
                     {
                         await Task.Delay(wait);
                     }
+                    // A socket that has fallen behind its schedule counts the delay: latency runs from when the batch was due.
+                    sent = next;
                     next += interval;
                 }
                 seq++;
                 var frame = Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"events\":{events}}}");
-                var sent = clock.Elapsed;
                 await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
                 await ReceiveAckAsync(socket, buffer);
                 var done = clock.Elapsed;
