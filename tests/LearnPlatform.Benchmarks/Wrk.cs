@@ -100,7 +100,16 @@ internal static partial class Wrk
         {
             start.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start wrk (apt-get install wrk)");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("could not start wrk (apt-get install wrk)", e);
+        }
+        using var process = started ?? throw new InvalidOperationException("could not start wrk (apt-get install wrk)");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
