@@ -89,14 +89,28 @@ public static class SessionsApi
         return TypedResults.Ok(new ItemList<SessionSummary>(mine.Select(s => s.ToSummary()).ToList()));
     }
 
+    private sealed record SessionWithAnswers(ExamSession Session, List<SessionResponse> Responses);
+
+    /// <summary>
+    /// The session read, compiled once: it is the most frequent query of an exam, and EF would otherwise rebuild its
+    /// cache key and parameters from the expression tree on every call. The same visibility as
+    /// <see cref="SessionAccess.VisibleTo"/>: the whole tenant for authors and admins, else the caller's own.
+    /// </summary>
+    private static readonly Func<LearnPlatformDbContext, Guid, Guid, string?, bool, CancellationToken, Task<SessionWithAnswers?>> ReadSession =
+        EF.CompileAsyncQuery((LearnPlatformDbContext db, Guid id, Guid tenantId, string? candidateUid, bool wholeTenant, CancellationToken ct) =>
+            db.Sessions
+                .Where(s => s.Id == id && s.TenantId == tenantId && (wholeTenant || s.CandidateUid == candidateUid))
+                .Select(s => new SessionWithAnswers(s, db.Responses.Where(r => r.SessionId == s.Id).ToList()))
+                .SingleOrDefault());
+
     /// <summary>One query: the session and its answers (row-level security and the caller's visibility in it); the paper is cached.</summary>
     private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetAsync(
         Guid id, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, TimeProvider time, CancellationToken ct)
     {
-        var found = await db.Sessions.VisibleTo(caller)
-            .Where(s => s.Id == id)
-            .Select(s => new { Session = s, Responses = db.Responses.Where(r => r.SessionId == s.Id).ToList() })
-            .SingleOrDefaultAsync(ct);
+        // A guest sees the one session of their token (in their token's tenant); see SessionAccess.VisibleTo.
+        var found = caller.IsGuest && caller.SessionId != id
+            ? null
+            : await ReadSession(db, id, caller.TenantId, caller.Uid, caller.IsGuest || caller.IsAuthorOrAdmin, ct);
         if (found is null || await papers.PaperOfAsync(db, found.Session, ct) is not { } paper)
         {
             return Problems.NotFound("The session");
