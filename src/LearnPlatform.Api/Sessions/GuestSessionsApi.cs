@@ -27,17 +27,12 @@ public static class GuestSessionsApi
     public const string RateLimitPolicy = RateLimitPolicies.GuestSessions;
 
     public static void MapGuestSessions(this ApiRoutes routes) =>
-        routes.Anonymous.MapPost("/guest-sessions", CreateAsync).RequireRateLimiting(RateLimitPolicy);
+        routes.Anonymous.MapPost("/guest-sessions", CreateAsync).RequireRateLimiting(RateLimitPolicy).ThroughStartGate();
 
     private static async Task<Results<Created<GuestSessionResponse>, ProblemHttpResult>> CreateAsync(
-        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, GuestTokens guestTokens, GuestSessionsPerPaper perPaper, SessionStartGate gate, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
+        GuestSessionRequest request, HttpContext http, LearnPlatformDbContext db, CredentialLookups lookups, GuestTokens guestTokens, GuestSessionsPerPaper perPaper, WorkflowClient workflows, TimeProvider time, CancellationToken ct)
     {
         var paperId = request.PaperId!.Value;
-        using var turn = await gate.EnterAsync(ct);
-        if (!turn.IsAcquired)
-        {
-            return SessionStartGate.Refused(http.Response);
-        }
         if (await lookups.TenantOfGuestPaperAsync(paperId, ct) is not { } tenantId)
         {
             return Problems.NotFound("The paper");

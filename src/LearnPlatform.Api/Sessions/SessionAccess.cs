@@ -1,5 +1,6 @@
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Core.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace LearnPlatform.Api.Sessions;
 
@@ -13,6 +14,26 @@ public static class SessionAccess
             { Role: Roles.Author or Roles.Admin } => sessions.Where(s => s.TenantId == caller.TenantId),
             _ => sessions.Where(s => s.TenantId == caller.TenantId && s.CandidateUid == caller.Uid),
         };
+
+    public sealed record SessionWithAnswers(ExamSession Session, List<SessionResponse> Responses);
+
+    /// <summary>
+    /// The session read, by <see cref="VisibleTo"/>'s rule, with its answers, as one compiled query: it is an exam's
+    /// most frequent read, and EF would otherwise rebuild its cache key and parameters from the expression tree each
+    /// time. A guest's token names the one session in its tenant, so a guest reads with the whole tenant in view and
+    /// only that id.
+    /// </summary>
+    public static Task<SessionWithAnswers?> ReadVisibleAsync(this LearnPlatformDbContext db, Caller caller, Guid id, CancellationToken ct) =>
+        caller.IsGuest && caller.SessionId != id
+            ? Task.FromResult<SessionWithAnswers?>(null)
+            : ReadSession(db, id, caller.TenantId, caller.Uid, caller.IsGuest || caller.IsAuthorOrAdmin, ct);
+
+    private static readonly Func<LearnPlatformDbContext, Guid, Guid, string?, bool, CancellationToken, Task<SessionWithAnswers?>> ReadSession =
+        EF.CompileAsyncQuery((LearnPlatformDbContext db, Guid id, Guid tenantId, string? candidateUid, bool wholeTenant, CancellationToken ct) =>
+            db.Sessions
+                .Where(s => s.Id == id && s.TenantId == tenantId && (wholeTenant || s.CandidateUid == candidateUid))
+                .Select(s => new SessionWithAnswers(s, db.Responses.Where(r => r.SessionId == s.Id).ToList()))
+                .SingleOrDefault());
 
     /// <summary>Sessions the caller takes: their own (or the guest's), never another candidate's, whatever the role.</summary>
     public static IQueryable<ExamSession> TakenBy(this IQueryable<ExamSession> sessions, Caller caller) =>

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using LearnPlatform.Api.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LearnPlatform.Api.Sessions;
 
@@ -45,8 +44,33 @@ public sealed class SessionStartGate(SessionStartOptions options) : IDisposable
     /// <summary>Starts waiting for their turn on this replica now.</summary>
     public long Waiting => limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
 
-    public static ProblemHttpResult Refused(HttpResponse response) =>
-        Problems.TooManyRequests(response, RetryAfterSeconds, $"Too many sessions are starting at once; try again in {RetryAfterSeconds} seconds.");
-
     public void Dispose() => limiter.Dispose();
+}
+
+public static class SessionStartGateRoutes
+{
+    /// <summary>The replica's gate, from the <c>Sessions</c> section, checked when the app is built.</summary>
+    public static IServiceCollection AddSessionStartGate(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = (configuration.GetSection(SessionStartOptions.Section).Get<SessionStartOptions>() ?? new SessionStartOptions()).Validated();
+        return services.AddSingleton(_ => new SessionStartGate(options));
+    }
+
+    /// <summary>
+    /// The route's handler runs only with a turn at the replica's <see cref="SessionStartGate"/>, held until it returns;
+    /// past a full queue the answer is 429 with Retry-After and the handler does not run. Requests the validation
+    /// filter refuses never take a turn (the group's filter runs first).
+    /// </summary>
+    public static RouteHandlerBuilder ThroughStartGate(this RouteHandlerBuilder route) =>
+        route
+            .AddEndpointFilter(async (context, next) =>
+            {
+                var http = context.HttpContext;
+                using var turn = await http.RequestServices.GetRequiredService<SessionStartGate>().EnterAsync(http.RequestAborted);
+                return turn.IsAcquired
+                    ? await next(context)
+                    : Problems.TooManyRequests(http.Response, SessionStartGate.RetryAfterSeconds,
+                        $"Too many sessions are starting at once; try again in {SessionStartGate.RetryAfterSeconds} seconds.");
+            })
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 }

@@ -32,7 +32,7 @@ public static class SessionsApi
 {
     public static IServiceCollection AddSessions(this IServiceCollection services, IConfiguration configuration) =>
         services
-            .AddSingleton(new SessionStartGate((configuration.GetSection(SessionStartOptions.Section).Get<SessionStartOptions>() ?? new SessionStartOptions()).Validated()))
+            .AddSessionStartGate(configuration)
             .AddScoped<SessionStarter>()
             .AddSingleton<SessionPapers>()
             .AddSingleton<IValidator<StartSessionRequest>, StartSessionRequestValidator>()
@@ -42,7 +42,7 @@ public static class SessionsApi
     public static void MapSessions(this ApiRoutes routes)
     {
         var mine = routes.Users.MapGroup("/sessions");
-        mine.MapPost("", StartAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        mine.MapPost("", StartAsync).ProducesProblem(StatusCodes.Status409Conflict).ThroughStartGate();
         mine.MapGet("", ListMineAsync);
 
         var session = routes.Callers.MapGroup("/sessions/{id:guid}");
@@ -55,17 +55,12 @@ public static class SessionsApi
     }
 
     private static async Task<Results<Created<SessionView>, Ok<SessionView>, ProblemHttpResult>> StartAsync(
-        StartSessionRequest request, Caller caller, SessionStarter starter, SessionStartGate gate, HttpResponse response, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
+        StartSessionRequest request, Caller caller, SessionStarter starter, LearnPlatformDbContext db, TimeProvider time, CancellationToken ct)
     {
         var paperId = request.PaperId!.Value;
         if (request.CandidateId is not null && request.CandidateId != caller.Uid)
         {
             return Problems.Forbidden("A session can only be started for yourself.");
-        }
-        using var turn = await gate.EnterAsync(ct);
-        if (!turn.IsAcquired)
-        {
-            return SessionStartGate.Refused(response);
         }
 
         return await starter.StartAsync(caller, paperId, ct) switch
@@ -89,28 +84,11 @@ public static class SessionsApi
         return TypedResults.Ok(new ItemList<SessionSummary>(mine.Select(s => s.ToSummary()).ToList()));
     }
 
-    private sealed record SessionWithAnswers(ExamSession Session, List<SessionResponse> Responses);
-
-    /// <summary>
-    /// The session read, compiled once: it is the most frequent query of an exam, and EF would otherwise rebuild its
-    /// cache key and parameters from the expression tree on every call. The same visibility as
-    /// <see cref="SessionAccess.VisibleTo"/>: the whole tenant for authors and admins, else the caller's own.
-    /// </summary>
-    private static readonly Func<LearnPlatformDbContext, Guid, Guid, string?, bool, CancellationToken, Task<SessionWithAnswers?>> ReadSession =
-        EF.CompileAsyncQuery((LearnPlatformDbContext db, Guid id, Guid tenantId, string? candidateUid, bool wholeTenant, CancellationToken ct) =>
-            db.Sessions
-                .Where(s => s.Id == id && s.TenantId == tenantId && (wholeTenant || s.CandidateUid == candidateUid))
-                .Select(s => new SessionWithAnswers(s, db.Responses.Where(r => r.SessionId == s.Id).ToList()))
-                .SingleOrDefault());
-
     /// <summary>One query: the session and its answers (row-level security and the caller's visibility in it); the paper is cached.</summary>
     private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetAsync(
         Guid id, Caller caller, LearnPlatformDbContext db, PaperVersionCache papers, TimeProvider time, CancellationToken ct)
     {
-        // A guest sees the one session of their token (in their token's tenant); see SessionAccess.VisibleTo.
-        var found = caller.IsGuest && caller.SessionId != id
-            ? null
-            : await ReadSession(db, id, caller.TenantId, caller.Uid, caller.IsGuest || caller.IsAuthorOrAdmin, ct);
+        var found = await db.ReadVisibleAsync(caller, id, ct);
         if (found is null || await papers.PaperOfAsync(db, found.Session, ct) is not { } paper)
         {
             return Problems.NotFound("The session");
