@@ -12,15 +12,8 @@ public sealed class SessionStartGateTests
     [Fact]
     public async Task AStartPastAFullQueueIsRefusedWith429AndRetryAfterAndSavesNothing()
     {
-        await using var app = await TestApp.StartAsync(settings =>
-        {
-            settings["Sessions:ConcurrentStarts"] = "1";
-            settings["Sessions:QueuedStarts"] = "0";
-        });
-        var tenant = await app.CreateTenantAsync();
-        var paper = await app.PublishAsync(tenant, TestPapers.Sample(guestAccess: true));
-        var candidate = app.ClientWithBearer((await app.SignUpAsync(tenant)).IdToken);
-        var gate = app.Service<SessionStartGate>();
+        var (app, paper, candidate, gate) = await OneTurnGateAsync(queued: 0);
+        await using var _ = app;
 
         using (await gate.EnterAsync(CancellationToken.None))
         {
@@ -42,15 +35,8 @@ public sealed class SessionStartGateTests
     [Fact]
     public async Task AQueuedStartWaitsForItsTurnAndThenStarts()
     {
-        await using var app = await TestApp.StartAsync(settings =>
-        {
-            settings["Sessions:ConcurrentStarts"] = "1";
-            settings["Sessions:QueuedStarts"] = "10";
-        });
-        var tenant = await app.CreateTenantAsync();
-        var paper = await app.PublishAsync(tenant, TestPapers.Sample());
-        var candidate = app.ClientWithBearer((await app.SignUpAsync(tenant)).IdToken);
-        var gate = app.Service<SessionStartGate>();
+        var (app, paper, candidate, gate) = await OneTurnGateAsync(queued: 10);
+        await using var _ = app;
 
         var turn = await gate.EnterAsync(CancellationToken.None);
         var start = candidate.PostAsJsonAsync("/api/v1/sessions", new { paper_id = paper });
@@ -62,5 +48,19 @@ public sealed class SessionStartGateTests
 
         Assert.Equal(HttpStatusCode.Created, (await start).StatusCode);
         Assert.Equal(0, gate.Waiting);
+    }
+
+    /// <summary>An app whose gate has one turn and <paramref name="queued"/> places, a guest-open paper and a candidate.</summary>
+    private static async Task<(TestApp App, Guid Paper, HttpClient Candidate, SessionStartGate Gate)> OneTurnGateAsync(int queued)
+    {
+        var app = await TestApp.StartAsync(settings =>
+        {
+            settings["Sessions:ConcurrentStarts"] = "1";
+            settings["Sessions:QueuedStarts"] = queued.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        var tenant = await app.CreateTenantAsync();
+        var paper = await app.PublishAsync(tenant, TestPapers.Sample(guestAccess: true));
+        var candidate = app.ClientWithBearer((await app.SignUpAsync(tenant)).IdToken);
+        return (app, paper, candidate, app.Service<SessionStartGate>());
     }
 }

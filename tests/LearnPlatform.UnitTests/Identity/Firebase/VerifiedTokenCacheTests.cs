@@ -11,11 +11,8 @@ public sealed class VerifiedTokenCacheTests(KeyEndpointServer server) : IClassFi
     [Fact]
     public async Task ARememberedTokenIsRefusedOnceItHasExpired()
     {
-        var endpoint = server.AddEndpoint(TestSigningKey.Primary);
-        endpoint.MaxAge = TimeSpan.FromDays(1);
-        using var harness = new VerifierHarness(endpoint.Url);
-        var token = harness.ValidToken();
-        Assert.True((await harness.VerifyAsync(token)).IsValid);
+        using var harness = new VerifierHarness(Endpoint(keysFor: TimeSpan.FromDays(1)).Url);
+        var token = await RememberedTokenAsync(harness);
 
         harness.Time.Advance(TimeSpan.FromSeconds(3540) + FirebaseTokenVerifier.ClockSkew - TimeSpan.FromSeconds(1));
         Assert.True((await harness.VerifyAsync(token)).IsValid);
@@ -27,11 +24,9 @@ public sealed class VerifiedTokenCacheTests(KeyEndpointServer server) : IClassFi
     [Fact]
     public async Task ARememberedTokenIsRefusedOnceGoogleNoLongerServesItsKey()
     {
-        var endpoint = server.AddEndpoint(TestSigningKey.Primary);
-        endpoint.MaxAge = TimeSpan.FromMinutes(10);
+        var endpoint = Endpoint(keysFor: TimeSpan.FromMinutes(10));
         using var harness = new VerifierHarness(endpoint.Url);
-        var token = harness.ValidToken();
-        Assert.True((await harness.VerifyAsync(token)).IsValid);
+        var token = await RememberedTokenAsync(harness);
 
         endpoint.Serve(TestSigningKey.Rotated);
         harness.Time.Advance(TimeSpan.FromMinutes(11));
@@ -42,11 +37,9 @@ public sealed class VerifiedTokenCacheTests(KeyEndpointServer server) : IClassFi
     [Fact]
     public async Task ARememberedTokenIsCheckedAgainAfterAKeyRefreshThatKeepsItsKey()
     {
-        var endpoint = server.AddEndpoint(TestSigningKey.Primary);
-        endpoint.MaxAge = TimeSpan.FromMinutes(10);
+        var endpoint = Endpoint(keysFor: TimeSpan.FromMinutes(10));
         using var harness = new VerifierHarness(endpoint.Url);
-        var token = harness.ValidToken();
-        Assert.True((await harness.VerifyAsync(token)).IsValid);
+        var token = await RememberedTokenAsync(harness);
 
         harness.Time.Advance(TimeSpan.FromMinutes(11));
         var again = await harness.VerifyAsync(token);
@@ -59,13 +52,27 @@ public sealed class VerifiedTokenCacheTests(KeyEndpointServer server) : IClassFi
     [Fact]
     public async Task ATokenDifferingFromARememberedOneInItsSignatureIsRefused()
     {
-        var endpoint = server.AddEndpoint(TestSigningKey.Primary);
-        using var harness = new VerifierHarness(endpoint.Url);
-        var token = harness.ValidToken();
-        Assert.True((await harness.VerifyAsync(token)).IsValid);
+        using var harness = new VerifierHarness(Endpoint(keysFor: TimeSpan.FromHours(1)).Url);
+        var token = await RememberedTokenAsync(harness);
 
         var tampered = token[..^2] + (token[^2] == 'A' ? 'B' : 'A') + token[^1];
 
         Assert.Equal(TokenRejection.BadSignature, await harness.RejectionOfAsync(tampered));
+    }
+
+    /// <summary>A key endpoint serving the primary key, saying its keys last <paramref name="keysFor"/>.</summary>
+    private KeyEndpoint Endpoint(TimeSpan keysFor)
+    {
+        var endpoint = server.AddEndpoint(TestSigningKey.Primary);
+        endpoint.MaxAge = keysFor;
+        return endpoint;
+    }
+
+    /// <summary>A valid token the verifier has just accepted, and so remembers.</summary>
+    private static async Task<string> RememberedTokenAsync(VerifierHarness harness)
+    {
+        var token = harness.ValidToken();
+        Assert.True((await harness.VerifyAsync(token)).IsValid);
+        return token;
     }
 }
