@@ -1,5 +1,6 @@
 using LearnPlatform.Core.Data;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace LearnPlatform.Api.Sessions;
 
@@ -8,32 +9,59 @@ namespace LearnPlatform.Api.Sessions;
 /// by the caller, bumping the version atomically. It takes a share lock on the session row, so a submit that commits
 /// first wins and a save can never land after it.
 /// </summary>
-public static class ResponseWriter
+/// <remarks>
+/// It is an exam's most frequent write, so it is one round trip on a connection of its own with no EF Core in between:
+/// a batch that sets the tenant for its implicit transaction only (set_config's is_local) and then saves, with
+/// positional parameters, which Npgsql sends without rewriting the SQL.
+/// </remarks>
+public sealed class ResponseWriter(NpgsqlDataSource dataSource)
 {
-    private sealed record Saved(int Version, DateTimeOffset SavedAt);
+    private const string Upsert = """
+        INSERT INTO session_responses (session_id, question_id, tenant_id, answer, version, saved_at)
+        SELECT s.id, $2, s.tenant_id, $3::jsonb, 1, $4
+        FROM exam_sessions s
+        WHERE s.id = $1 AND s.tenant_id = $5 AND ($6::text IS NULL OR s.candidate_uid = $6)
+          AND s.status = 'in_progress' AND s.deadline > $4
+        FOR SHARE
+        ON CONFLICT (session_id, question_id) DO UPDATE
+            SET answer = EXCLUDED.answer, version = session_responses.version + 1, saved_at = EXCLUDED.saved_at
+            WHERE $7::int IS NULL OR session_responses.version = $7::int
+        RETURNING version, saved_at
+        """;
 
     /// <param name="candidateUid">
     /// The caller's uid, or null for a caller whose token names the session (a guest's, or an LTI user's session token):
     /// those are matched by the session alone, as <see cref="SessionAccess.TakenBy"/> does.
     /// </param>
     /// <returns>The saved answer; null when nothing was saved (not the caller's session, closed, or the version did not match).</returns>
-    public static async Task<SessionResponse?> SaveAsync(
-        LearnPlatformDbContext db, Guid tenantId, Guid sessionId, string? candidateUid, string questionId, string answerJson, int? expectedVersion, DateTimeOffset now, CancellationToken ct)
+    public async Task<SessionResponse?> SaveAsync(
+        Guid tenantId, Guid sessionId, string? candidateUid, string questionId, string answerJson, int? expectedVersion, DateTimeOffset now, CancellationToken ct)
     {
-        var saved = await db.Database.SqlQuery<Saved>($"""
-            INSERT INTO session_responses (session_id, question_id, tenant_id, answer, version, saved_at)
-            SELECT s.id, {questionId}, s.tenant_id, {answerJson}::jsonb, 1, {now}
-            FROM exam_sessions s
-            WHERE s.id = {sessionId} AND s.tenant_id = {tenantId} AND ({candidateUid}::text IS NULL OR s.candidate_uid = {candidateUid})
-              AND s.status = 'in_progress' AND s.deadline > {now}
-            FOR SHARE
-            ON CONFLICT (session_id, question_id) DO UPDATE
-                SET answer = EXCLUDED.answer, version = session_responses.version + 1, saved_at = EXCLUDED.saved_at
-                WHERE {expectedVersion}::int IS NULL OR session_responses.version = {expectedVersion}::int
-            RETURNING version AS "Version", saved_at AS "SavedAt"
-            """).ToListAsync(ct);
-        return saved is [var row]
-            ? new SessionResponse { TenantId = tenantId, SessionId = sessionId, QuestionId = questionId, Answer = answerJson, Version = row.Version, SavedAt = row.SavedAt }
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SELECT set_config('{TenantConnection.Setting}', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } },
+                new NpgsqlBatchCommand(Upsert)
+                {
+                    Parameters =
+                    {
+                        new() { Value = sessionId },
+                        new() { Value = questionId },
+                        new() { Value = answerJson },
+                        new() { Value = now },
+                        new() { Value = tenantId },
+                        new() { Value = (object?)candidateUid ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+                        new() { Value = (object?)expectedVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
+                    },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new SessionResponse { TenantId = tenantId, SessionId = sessionId, QuestionId = questionId, Answer = answerJson, Version = reader.GetInt32(0), SavedAt = reader.GetFieldValue<DateTimeOffset>(1) }
             : null;
     }
 }

@@ -35,6 +35,7 @@ public static class SessionsApi
             .AddSessionStartGate(configuration)
             .AddScoped<SessionStarter>()
             .AddSingleton<SessionPapers>()
+            .AddSingleton<ResponseWriter>()
             .AddSingleton<IValidator<StartSessionRequest>, StartSessionRequestValidator>()
             .AddSingleton<IValidator<SaveResponseRequest>, SaveResponseRequestValidator>()
             .AddSingleton<IValidator<GuestSessionRequest>, GuestSessionRequestValidator>();
@@ -98,7 +99,7 @@ public static class SessionsApi
 
     /// <summary>Once the session's paper is cached, one statement: the conditional upsert (<see cref="ResponseWriter"/>).</summary>
     private static async Task<Results<Ok<ResponseView>, ProblemHttpResult>> SaveResponseAsync(
-        Guid id, string questionId, SaveResponseRequest request, HttpRequest http, Caller caller, LearnPlatformDbContext db, SessionPapers sessionPapers, TimeProvider time, CancellationToken ct)
+        Guid id, string questionId, SaveResponseRequest request, HttpRequest http, Caller caller, LearnPlatformDbContext db, SessionPapers sessionPapers, ResponseWriter writer, TimeProvider time, CancellationToken ct)
     {
         if ((caller.IsGuest && caller.SessionId != id) || await sessionPapers.TakenPaperAsync(db, caller, id, ct) is not { } paper)
         {
@@ -118,7 +119,7 @@ public static class SessionsApi
         }
 
         var now = time.Now();
-        var saved = await ResponseWriter.SaveAsync(db, caller.TenantId, id, caller.IsGuest ? null : caller.Uid, questionId, request.Answer.GetRawText(), expected, now, ct);
+        var saved = await writer.SaveAsync(caller.TenantId, id, caller.IsGuest ? null : caller.Uid, questionId, request.Answer.GetRawText(), expected, now, ct);
         if (saved is not null)
         {
             return TypedResults.Ok(saved.ToView());

@@ -34,7 +34,7 @@ public static partial class SpokenAnswersApi
             .RequireRateLimiting(RateLimitPolicies.Ai);
 
     private static async Task<Results<Ok<SpokenAnswerView>, ProblemHttpResult>> UploadAsync(
-        Guid id, string questionId, HttpContext http, Caller caller, LearnPlatformDbContext db, SessionPapers sessionPapers, AiGateway ai, AiCallGuard guard,
+        Guid id, string questionId, HttpContext http, Caller caller, LearnPlatformDbContext db, SessionPapers sessionPapers, ResponseWriter writer, AiGateway ai, AiCallGuard guard,
         TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         if ((caller.IsGuest && caller.SessionId != id) || await sessionPapers.TakenPaperAsync(db, caller, id, ct) is not { } paper)
@@ -83,7 +83,7 @@ public static partial class SpokenAnswersApi
 
             var spoken = result.Value!;
             var now = time.GetUtcNow();
-            var saved = await ResponseWriter.SaveAsync(db, caller.TenantId, id, caller.IsGuest ? null : caller.Uid, question.Id, JsonSerializer.Serialize(spoken.Text), expectedVersion: null, now, ct);
+            var saved = await writer.SaveAsync(caller.TenantId, id, caller.IsGuest ? null : caller.Uid, question.Id, JsonSerializer.Serialize(spoken.Text), expectedVersion: null, now, ct);
             if (saved is null)
                 return await SessionsApi.UnsavedAsync(db, caller, id, now, ct) ?? Problems.Conflict("The answer could not be saved; try again.");
             var view = saved.ToView();
