@@ -9,7 +9,7 @@ using LearnPlatform.Benchmarks;
 //   --exam-day [class sizes, e.g. 250,500,1000] [exam seconds] [seconds between autosaves] [--max-pool N]   G7: a synchronized exam start
 //   --engine [runs] [workers] [concurrency] [latency samples] [pgbench seconds]   G3: the workflow engine
 //   --rate-limit [latency samples] [concurrency] [seconds] [keys] [pgbench seconds]
-//   --telemetry [sockets] [seconds per phase] [ingest writers]   G5: acknowledged telemetry events per second over many sockets, beside a COPY of the same rows
+//   --telemetry [sockets] [seconds per phase] [ingest writers] [open-loop events/s per socket]   G5: acknowledged telemetry events per second over many sockets, beside a COPY of the same rows
 //   --sandbox [bubblewrap runs] [gvisor runs]   Python `pass` through the sandbox service beside the bare isolation
 //   --serve bare-json|bare-query URL [CONNECTION]   a yardstick server (started by --api in its own process)
 var culture = CultureInfo.InvariantCulture;
