@@ -117,10 +117,11 @@ internal static class ApiMode
     }
 
     /// <summary>
-    /// Load before each measured figure, the same requests: at 3 s the tiered JIT (with dynamic PGO, instrumenting
-    /// hot methods before it optimises them) was still compiling the API's hot paths while wrk measured.
+    /// Load before each measured figure, the same requests, so the figure is the API's steady state: the tiered JIT
+    /// (dynamic PGO instruments hot methods before it optimises them) still took 16 % of the API's CPU during a
+    /// session-read measurement after a 10 s warm-up, and under 1 % after 30 s (docs/benchmarks.md).
     /// </summary>
-    private const int WarmUpSeconds = 10;
+    private const int WarmUpSeconds = 30;
 
     private static string Describe(Wrk.Result result) =>
         string.Create(CultureInfo.InvariantCulture, $"{result.RequestsPerSecond:0} rps, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, {result.Errors} errors");
