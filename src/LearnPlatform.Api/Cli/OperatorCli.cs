@@ -1,4 +1,5 @@
 using LearnPlatform.Api.Audit;
+using LearnPlatform.Api.Privacy;
 using LearnPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -90,6 +91,10 @@ public static class OperatorCli
         if (uid.Length is 0 or > 128)
         {
             throw new CliUsageException("--uid must be 1 to 128 characters");
+        }
+        if (UserData.IsNotAUser(uid))
+        {
+            throw new CliUsageException("--" + Members.MemberUidRule.ReservedUidMessage);
         }
         var role = Option(options, "role");
         if (!Roles.IsValid(role))

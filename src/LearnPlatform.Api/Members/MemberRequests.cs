@@ -1,4 +1,5 @@
 using FluentValidation;
+using LearnPlatform.Api.Privacy;
 using LearnPlatform.Core.Data;
 using Microsoft.AspNetCore.Mvc;
 
@@ -30,7 +31,7 @@ public sealed class SetRoleCallValidator : AbstractValidator<SetRoleCall>
 {
     public SetRoleCallValidator()
     {
-        RuleFor(c => c.Uid).MemberUid();
+        RuleFor(c => c.Uid).MemberUid().NotReserved();
         RuleFor(c => c.Body).NotNull().WithMessage("A JSON body is required.");
         RuleFor(c => c.Body.Role).Must(Roles.IsValid).When(c => c.Body is not null)
             .OverridePropertyName("role").WithMessage("role must be candidate, author or admin.");
@@ -58,4 +59,14 @@ internal static class MemberUidRule
 {
     public static IRuleBuilderOptions<T, string> MemberUid<T>(this IRuleBuilder<T, string> rule) =>
         rule.Length(1, MemberLimits.MaxUidLength).OverridePropertyName("uid").WithMessage("uid is 1 to 128 characters.");
+
+    /// <summary>
+    /// A role is never given to a name that means no user (<see cref="UserData.IsNotAUser"/>): the audit trail's actors,
+    /// role names, guests' and erased users' identities. Removing is not held to it, so a row from before the rule can go.
+    /// </summary>
+    public static IRuleBuilderOptions<T, string> NotReserved<T>(this IRuleBuilderOptions<T, string> rule) =>
+        rule.Must(uid => !UserData.IsNotAUser(uid)).WithMessage(ReservedUidMessage);
+
+    public const string ReservedUidMessage =
+        "uid is reserved: system, operator, anonymous, *, role names, guest and names starting with guest: or erased: are not users.";
 }

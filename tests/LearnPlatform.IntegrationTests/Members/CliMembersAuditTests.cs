@@ -32,4 +32,16 @@ public sealed class CliMembersAuditTests(AppFixture fixture) : IClassFixture<App
         Assert.All(rows, r => Assert.Equal(("operator", (string?)null), (r.Actor, r.ClientIp)));
         Assert.Equal("{\"via\": \"cli\", \"role\": \"author\", \"previous_role\": \"admin\"}", rows[1].Details);
     }
+
+    [Theory]
+    [InlineData("operator")]
+    [InlineData("erased:00ff00ff00ff00ff00ff00ff00ff00ff")]
+    public async Task MembersAddRefusesAReservedUid(string uid)
+    {
+        var tenant = await App.CreateTenantAsync();
+
+        Assert.NotEqual(0, await MembersAddAsync(tenant, uid, "admin"));
+
+        Assert.Equal(0, await App.CountAsync("SELECT count(*) FROM memberships WHERE tenant_id = @t AND uid = @u", ("t", tenant), ("u", uid)));
+    }
 }

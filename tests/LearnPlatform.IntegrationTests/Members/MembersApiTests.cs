@@ -145,6 +145,36 @@ public sealed class MembersApiTests(AppFixture fixture) : IClassFixture<AppFixtu
     }
 
     [Theory]
+    [InlineData("system")]
+    [InlineData("operator")]
+    [InlineData("*")]
+    [InlineData("admin")]
+    [InlineData("guest:01a237ef-66fd-7457-88ff-81bdcd513949")]
+    [InlineData("erased:00ff00ff00ff00ff00ff00ff00ff00ff")]
+    public async Task AReservedUidGetsNoRole(string uid)
+    {
+        var (tenant, admin, _) = await App.TenantWithAdminAsync();
+
+        var problem = await (await PutRoleAsync(admin, uid, new { role = "admin" })).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.Contains("reserved", problem.GetProperty("errors").GetProperty("uid")[0].GetString());
+        Assert.Equal(0, await App.CountAsync("SELECT count(*) FROM memberships WHERE tenant_id = @t AND uid = @u", ("t", tenant), ("u", uid)));
+    }
+
+    [Fact]
+    public async Task AMembershipOfAReservedUidFromBeforeTheRuleCanStillBeRemoved()
+    {
+        var (tenant, admin, _) = await App.TenantWithAdminAsync();
+        await App.CountAsync(
+            "WITH added AS (INSERT INTO memberships (tenant_id, uid, role, created_at, updated_at) VALUES (@t, 'system', 'author', now(), now()) RETURNING 1) SELECT count(*) FROM added",
+            ("t", tenant));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/v1/members/system")).StatusCode);
+
+        Assert.Equal(0, await App.CountAsync("SELECT count(*) FROM memberships WHERE tenant_id = @t AND uid = 'system'", ("t", tenant)));
+    }
+
+    [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=201", "limit")]
     [InlineData("?role=boss", "role")]
