@@ -51,14 +51,19 @@ public static class UserErasure
                     .SetProperty(g => g.OverrideReason, g => g.OverrideReason == null ? null : ErasedReason), ct),
             // An attempt still open ends now: a save racing the erasure re-checks the status and stores nothing.
             // No grading run is current any more: a step of one already under way (its save waits for these row locks)
-            // finds none, and writes no grade or feedback after the erasure.
+            // finds none, and writes no grade or feedback after the erasure. With its answers gone a session is never
+            // graded again, so one whose grading was cancelled does not stay "grading": never graded, it is submitted
+            // (like an attempt the erasure ended); in a regrade, its earlier score stands, marked for review.
             ["exam_sessions"] = await db.Sessions
                 .Where(s => sessions.Contains(s.Id))
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.CandidateUid, pseudonym)
                     .SetProperty(x => x.GradingRunId, (Guid?)null)
                     .SetProperty(x => x.SubmittedAt, x => x.Status == SessionStatus.InProgress ? (now < x.Deadline ? now : x.Deadline) : x.SubmittedAt)
-                    .SetProperty(x => x.Status, x => x.Status == SessionStatus.InProgress ? SessionStatus.Submitted : x.Status), ct),
+                    .SetProperty(x => x.Status, x =>
+                        x.Status == SessionStatus.InProgress || (x.Status == SessionStatus.Grading && x.GradedAt == null) ? SessionStatus.Submitted
+                        : x.Status == SessionStatus.Grading ? SessionStatus.NeedsReview
+                        : x.Status), ct),
             ["question_grades_overridden_by"] = await db.QuestionGrades
                 .Where(g => g.TenantId == tenantId && g.OverriddenBy == uid)
                 .ExecuteUpdateAsync(s => s.SetProperty(g => g.OverriddenBy, pseudonym), ct),

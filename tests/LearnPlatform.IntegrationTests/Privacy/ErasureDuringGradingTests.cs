@@ -121,7 +121,44 @@ public sealed class ErasureDuringGradingTests(ErasureDuringGradingFixture fixtur
             || await App.CountAsync("SELECT count(*) FROM question_grades WHERE session_id = @s", ("s", session)) > 0,
             TimeSpan.FromSeconds(60), "the grading run to stop or save");
         Assert.Equal(0, await App.CountAsync("SELECT count(*) FROM question_grades WHERE session_id = @s", ("s", session)));
+        // Never graded, and with its answers gone never to be: submitted, not "grading" for ever.
+        Assert.Equal(1, await App.CountAsync(
+            "SELECT count(*) FROM exam_sessions WHERE id = @s AND status = 'submitted' AND score IS NULL AND grading_run_id IS NULL", ("s", session)));
         await App.AssertNoTraceAsync(marker);
         await App.AssertNoTraceAsync(t.Candidate.Uid);
+    }
+
+    [Fact]
+    public async Task ARegradeCancelledByTheErasureLeavesTheEarlierScoreMarkedForReview()
+    {
+        var t = await App.PrivacyTenantAsync();
+        await App.SetRoleAsync(t.Id, t.Candidate.Uid, Roles.Candidate);
+        var regradeCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var regradeMayAnswer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Gemini.Script(GradeQuoting("tuples cannot change"), async context =>
+        {
+            regradeCalled.TrySetResult();
+            await regradeMayAnswer.Task;
+            await GradeQuoting("tuples cannot change")(context);
+        });
+        var session = (await t.CandidateClient.StartSessionAsync(await App.PublishAsync(t.Id, EssayPaper))).Id();
+        Assert.Equal(HttpStatusCode.OK, (await t.CandidateClient.SaveAsync(session, "q4", "Lists change; tuples cannot change.")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await t.CandidateClient.SubmitAsync(session)).StatusCode);
+        await Eventually.TrueAsync(async () => await App.CountAsync("SELECT count(*) FROM exam_sessions WHERE id = @s AND status = 'graded'", ("s", session)) == 1,
+            TimeSpan.FromSeconds(60), "the first grading");
+
+        Assert.Equal(HttpStatusCode.Accepted, (await t.Admin.PostAsync($"/api/v1/sessions/{session}/regrade", null)).StatusCode);
+        await regradeCalled.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var run = await GradingRunOfAsync(session);
+        using var erased = await t.CandidateClient.EraseAsync(t.Candidate.Uid);
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        regradeMayAnswer.SetResult();
+
+        await Eventually.TrueAsync(() => Task.FromResult(
+            App.Logs.Lines.Any(l => l.Contains(run.ToString(), StringComparison.Ordinal) && l.Contains("no longer holds it", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), "the cancelled regrade to stop");
+        Assert.Equal(1, await App.CountAsync(
+            "SELECT count(*) FROM exam_sessions WHERE id = @s AND status = 'needs_review' AND score IS NOT NULL AND graded_at IS NOT NULL AND grading_run_id IS NULL",
+            ("s", session)));
     }
 }
