@@ -2,6 +2,7 @@ using LearnPlatform.Api.Audit;
 using LearnPlatform.Api.Http;
 using LearnPlatform.Api.Identity;
 using LearnPlatform.Api.Papers;
+using LearnPlatform.Api.Privacy;
 using LearnPlatform.Core.Data;
 using LearnPlatform.Core.Grading.Runs;
 using LearnPlatform.Workflows;
@@ -43,6 +44,10 @@ public static class RegradeApi
         {
             return Problems.Conflict("The session is still in progress; it is graded when it is submitted.");
         }
+        if (UserErasure.IsErased(session))
+        {
+            return Problems.Conflict("The session's candidate was erased with their answers; its grades stand as they are and cannot be made again.");
+        }
 
         var version = await CurrentVersionAsync(db, caller, session.PaperId, ct) ?? session.PaperVersion;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -68,6 +73,7 @@ public static class RegradeApi
             .FromSql($"SELECT * FROM exam_sessions WHERE paper_id = {id} AND status <> 'in_progress' FOR UPDATE")
             .Where(s => s.TenantId == caller.TenantId)
             .ToListAsync(ct);
+        sessions.RemoveAll(UserErasure.IsErased);
         foreach (var session in sessions)
         {
             await StartAsync(db, workflows, session, version, clearOverrides, ct);

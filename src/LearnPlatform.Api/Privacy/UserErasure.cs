@@ -18,7 +18,12 @@ public static class UserErasure
 {
     public const string ErasedReason = "[erased]";
 
-    public static string NewPseudonym() => "erased:" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    private const string PseudonymPrefix = "erased:";
+
+    public static string NewPseudonym() => PseudonymPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A session of an erased candidate: its answers are gone, so it can never be graded again.</summary>
+    public static bool IsErased(ExamSession session) => session.CandidateUid?.StartsWith(PseudonymPrefix, StringComparison.Ordinal) == true;
 
     /// <summary>Rows changed or removed, per table (step); all zero when there was nothing (left) to erase.</summary>
     public static async Task<IReadOnlyDictionary<string, int>> EraseAsync(

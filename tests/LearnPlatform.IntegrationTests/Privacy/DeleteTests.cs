@@ -58,6 +58,22 @@ public sealed class DeleteTests(AppFixture fixture) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task AnErasedSessionIsNotRegradedAndKeepsItsGrades()
+    {
+        var (t, session) = await GradedAsync();
+        await ErasedAsync(t.CandidateClient, t.Candidate.Uid);
+        var paper = (await (await t.Admin.GetAsync($"/api/v1/sessions/{session}")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paper_id").GetGuid();
+
+        await (await t.Admin.PostAsync($"/api/v1/sessions/{session}/regrade", null)).AssertProblemAsync(HttpStatusCode.Conflict);
+        using var paperRegrade = await t.Admin.PostAsync($"/api/v1/papers/{paper}/regrade", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, paperRegrade.StatusCode);
+        Assert.Equal(0, (await paperRegrade.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sessions").GetInt32());
+        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM exam_sessions WHERE id = @s AND status = 'graded' AND grading_run_id IS NULL", ("s", session)));
+        Assert.Equal(1, await App.CountAsync("SELECT count(*) FROM question_grades WHERE session_id = @s AND override_score = 4", ("s", session)));
+    }
+
+    [Fact]
     public async Task RepeatingTheErasureAnswers404WithNothingLeftToErase()
     {
         var (t, _) = await GradedAsync();
