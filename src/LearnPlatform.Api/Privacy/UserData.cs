@@ -27,7 +27,7 @@ public static class UserData
         "system", AuditActions.OperatorActor, AuditActions.AnonymousActor, "*", Roles.Candidate, Roles.Author, Roles.Admin, "guest",
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly string[] NotUserPrefixes = ["guest:", "erased:"];
+    private static readonly string[] NotUserPrefixes = ["guest:", UserErasure.PseudonymPrefix];
 
     public static bool IsNotAUser(string uid) =>
         NotUsers.Contains(uid) || NotUserPrefixes.Any(p => uid.StartsWith(p, StringComparison.Ordinal));

@@ -18,7 +18,8 @@ public static class UserErasure
 {
     public const string ErasedReason = "[erased]";
 
-    private const string PseudonymPrefix = "erased:";
+    /// <summary>What every pseudonym starts with; no user is ever named so (<see cref="UserData.IsNotAUser"/>).</summary>
+    public const string PseudonymPrefix = "erased:";
 
     public static string NewPseudonym() => PseudonymPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 

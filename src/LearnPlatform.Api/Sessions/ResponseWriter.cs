@@ -42,7 +42,7 @@ public sealed class ResponseWriter(NpgsqlDataSource dataSource)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand($"SELECT set_config('{TenantConnection.Setting}', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } },
+                TenantConnection.ForTransaction(tenantId),
                 new NpgsqlBatchCommand(Upsert)
                 {
                     Parameters =

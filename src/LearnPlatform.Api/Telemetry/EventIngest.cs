@@ -173,10 +173,7 @@ public sealed partial class EventIngest(
         await using var commands = new NpgsqlBatch(connection, transaction);
         foreach (var tenant in batch.GroupBy(f => f.Session.TenantId))
         {
-            commands.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('{TenantConnection.Setting}', @tenant, true)")
-            {
-                Parameters = { new NpgsqlParameter("tenant", tenant.Key.ToString()) },
-            });
+            commands.BatchCommands.Add(TenantConnection.ForTransaction(tenant.Key));
             var rows = new TenantRows();
             // The same seq twice in one flush (a resend right behind its original) is stored once.
             var seen = new HashSet<(Guid Session, long Seq)>();

@@ -13,6 +13,13 @@ public static class TenantConnection
 
     private const string Sql = $"SELECT set_config('{Setting}', @tenant, false)";
 
+    /// <summary>
+    /// The first command of a batch that writes outside a context: sets the tenant for the batch's transaction only
+    /// (set_config's is_local), so it never outlives the batch on a pooled connection.
+    /// </summary>
+    public static NpgsqlBatchCommand ForTransaction(Guid tenantId) =>
+        new($"SELECT set_config('{Setting}', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } };
+
     public static async Task SetTenantAsync(DbConnection connection, Guid? tenantId, CancellationToken ct) =>
         await SetTenantAsync(connection, null, tenantId, ct);
 
